@@ -1,0 +1,44 @@
+# reportgov — the two commands a fresh clone needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MANAGE := DEBUG=1 $(PY) manage.py
+
+.PHONY: run test install messages stop lint fmt bench clean
+
+$(STAMP): requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP) messages
+
+# Compiled catalogues are built, not committed: Babel compiles them without GNU gettext.
+messages: $(STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy -d locale -D django --statistics 2>&1 | tail -n 1
+
+run: install
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_report
+	$(MANAGE) load_demo
+	$(MANAGE) collectstatic --no-input --verbosity 0
+	@echo "reportgov: http://127.0.0.1:8000/"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+stop: $(STAMP)
+	$(PY) -m reportgov.embedded_db stop
+
+clean: stop
+	rm -rf var $(VENV)

@@ -1,0 +1,73 @@
+"""The report's vocabularies. A status carries its label and colour here, once, so a badge on
+the page, a fill in Excel and a word in JSON come from the same definition."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    MAIN_INDICATOR = "main_indicator", _("主要预期目标")
+    FIVE_YEAR_GOAL = "five_year_goal", _("五年目标")
+    ANNUAL_TASK = "annual_task", _("年度工作任务")
+    PRACTICAL_TASK_METRIC = "practical_task_metric", _("实事指标")
+
+
+class Direction(models.TextChoices):
+    AT_LEAST = "at_least", _("不低于")
+    AT_MOST = "at_most", _("不高于")
+    APPROXIMATELY = "approximately", _("左右")
+    QUALITATIVE = "qualitative", _("定性")
+
+
+class Measure(models.TextChoices):
+    CUMULATIVE = "cumulative", _("累计值")
+    LEVEL = "level", _("水平值")
+
+
+class Stage(models.TextChoices):
+    NOT_STARTED = "not_started", _("未启动")
+    IN_PROGRESS = "in_progress", _("推进中")
+    COMPLETED = "completed", _("已完成")
+
+
+class ReviewStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("已通过")
+    RETURNED = "returned", _("已退回")
+
+
+class Status(models.TextChoices):
+    DONE = "done", _("已完成")
+    ON_TRACK = "on_track", _("正常推进")
+    LAGGING = "lagging", _("进度滞后")
+    FAR_BEHIND = "far_behind", _("严重滞后")
+    OVERDUE = "overdue", _("逾期未完成")
+    NO_DATA = "no_data", _("未填报")
+    MET = "met", _("达标")
+    BREACHED = "breached", _("超标")
+    NOT_STARTED = "not_started", _("未启动")
+    IN_PROGRESS = "in_progress", _("推进中")
+
+    @property
+    def colour(self) -> str:
+        return STATUS_COLOURS[self]
+
+    @property
+    def is_behind(self) -> bool:
+        return self in BEHIND_STATUSES
+
+
+# Background colours with at least 4.5:1 contrast against white text.
+STATUS_COLOURS = {
+    Status.DONE: "#1e6b3a",
+    Status.ON_TRACK: "#2a6f97",
+    Status.LAGGING: "#8a5a00",
+    Status.FAR_BEHIND: "#b3261e",
+    Status.OVERDUE: "#6e1a12",
+    Status.NO_DATA: "#5f6368",
+    Status.MET: "#1e6b3a",
+    Status.BREACHED: "#b3261e",
+    Status.NOT_STARTED: "#5f6368",
+    Status.IN_PROGRESS: "#2a6f97",
+}
+BEHIND_STATUSES = frozenset({Status.LAGGING, Status.FAR_BEHIND, Status.OVERDUE, Status.BREACHED})

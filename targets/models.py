@@ -1,0 +1,345 @@
+"""The report as data (报告, 章节, 责任单位, 目标, 名词解释) and the progress recorded against it."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Direction, Kind, Measure, ReviewStatus, Stage
+from .progress import TargetQuerySet
+
+
+class ReportManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+    def current(self):
+        """The report pages show unless another is chosen: the latest year's."""
+        return self.order_by("-year", "-id").first()
+
+
+class Report(models.Model):
+    """政府工作报告: one year's report, the source of every target, task and glossary term."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    speaker = models.CharField(_("报告人"), max_length=50, blank=True)
+    session = models.CharField(_("会议"), max_length=200, blank=True)
+    delivered_on = models.DateField(_("报告日期"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    period_start = models.DateField(_("起始日期"))
+    period_end = models.DateField(_("截止日期"))
+    text = models.TextField(_("报告全文"), blank=True)
+    demo_data = models.BooleanField(
+        _("含演示数据"), default=False, help_text=_("由 load_demo 设置：页面显示“演示数据”提示。")
+    )
+    review_required = models.BooleanField(
+        _("进度需审核"), default=False, help_text=_("开启后，填报的进度经督查审核通过才计入正式数据。")
+    )
+
+    objects = ReportManager()
+
+    class Meta:
+        verbose_name = _("政府工作报告")
+        verbose_name_plural = _("政府工作报告")
+        ordering = ["-year", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="report_period_ordered",
+                violation_error_message=_("截止日期不能早于起始日期。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class SectionManager(models.Manager):
+    def get_by_natural_key(self, report_code, code):
+        return self.get(report__code=report_code, code=code)
+
+
+class Section(models.Model):
+    """章节: a heading of the report's outline (part, area, numbered sub-section) and its own text."""
+
+    report = models.ForeignKey(Report, models.CASCADE, related_name="sections", verbose_name=_("报告"))
+    code = models.CharField(_("编号"), max_length=20)
+    parent = models.ForeignKey(
+        "self", models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("上级章节")
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+    body = models.TextField(_("正文"), blank=True)
+
+    objects = SectionManager()
+
+    class Meta:
+        verbose_name = _("章节")
+        verbose_name_plural = _("章节")
+        ordering = ["report", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "code"],
+                name="section_code_unique_in_report",
+                violation_error_message=_("同一报告中章节编号不能重复。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def natural_key(self):
+        return (*self.report.natural_key(), self.code)
+
+    natural_key.dependencies = ["targets.report"]
+
+
+class DepartmentManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Department(models.Model):
+    """责任单位: a unit of the district government that leads or supports targets."""
+
+    code = models.SlugField(_("代码"), max_length=20, unique=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+
+    objects = DepartmentManager()
+
+    class Meta:
+        verbose_name = _("责任单位")
+        verbose_name_plural = _("责任单位")
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class TargetManager(models.Manager.from_queryset(TargetQuerySet)):
+    def get_by_natural_key(self, report_code, code):
+        return self.get(report__code=report_code, code=code)
+
+
+class Target(models.Model):
+    """目标: one measurable commitment of the report, with its lead unit and verbatim source clause."""
+
+    report = models.ForeignKey(Report, models.CASCADE, related_name="targets", verbose_name=_("报告"))
+    code = models.CharField(_("编号"), max_length=20)
+    section = models.ForeignKey(Section, models.PROTECT, related_name="targets", verbose_name=_("章节"))
+    name = models.CharField(_("名称"), max_length=200)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    kind = models.CharField(_("类别"), max_length=24, choices=Kind.choices)
+    direction = models.CharField(_("方向"), max_length=16, choices=Direction.choices)
+    measure = models.CharField(_("计量方式"), max_length=12, choices=Measure.choices, default=Measure.CUMULATIVE)
+    target_value = models.DecimalField(_("目标值"), max_digits=20, decimal_places=4, null=True, blank=True)
+    target_value_max = models.DecimalField(
+        _("目标上限"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    growth_rate_target = models.DecimalField(
+        _("目标增速(%)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    baseline_value = models.DecimalField(_("基数"), max_digits=20, decimal_places=4, null=True, blank=True)
+    baseline_source = models.CharField(_("基数来源"), max_length=300, blank=True)
+    period_start = models.DateField(_("起始日期"))
+    deadline = models.DateField(_("完成期限"))
+    lead_department = models.ForeignKey(
+        Department, models.PROTECT, related_name="led_targets", verbose_name=_("牵头单位")
+    )
+    co_departments = models.ManyToManyField(
+        Department, blank=True, related_name="supported_targets", verbose_name=_("配合单位")
+    )
+    source_text = models.TextField(_("报告原文"))
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+    # The latest counted entries, kept in the same transaction as every write so that reading
+    # "where does it stand today" never scans the history (see services.refresh_latest).
+    latest_entry = models.ForeignKey(
+        "ProgressEntry", models.SET_NULL, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("最新填报(含待审核)"),
+    )
+    latest_approved_entry = models.ForeignKey(
+        "ProgressEntry", models.SET_NULL, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("最新审核通过填报"),
+    )
+
+    objects = TargetManager()
+
+    class Meta:
+        verbose_name = _("目标")
+        verbose_name_plural = _("目标")
+        ordering = ["report", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "code"],
+                name="target_code_unique_in_report",
+                violation_error_message=_("同一报告中目标编号不能重复。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("period_start")),
+                name="target_period_ordered",
+                violation_error_message=_("完成期限不能早于起始日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(direction=Direction.QUALITATIVE)
+                | Q(target_value__isnull=False)
+                | Q(growth_rate_target__isnull=False),
+                name="target_quantified_unless_qualitative",
+                violation_error_message=_("定量目标必须有目标值或目标增速。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(target_value_max__isnull=True) | Q(target_value_max__gte=models.F("target_value")),
+                name="target_range_ordered",
+                violation_error_message=_("目标上限不能小于目标值。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def natural_key(self):
+        return (*self.report.natural_key(), self.code)
+
+    natural_key.dependencies = ["targets.report", "targets.section", "targets.department"]
+
+    @property
+    def is_qualitative(self) -> bool:
+        return self.direction == Direction.QUALITATIVE
+
+
+class Checkpoint(models.Model):
+    """节点: a planned cumulative value by a date; a target with checkpoints is expected to follow them
+    instead of the straight line from its start to its deadline."""
+
+    target = models.ForeignKey(Target, models.CASCADE, related_name="checkpoints", verbose_name=_("目标"))
+    due_on = models.DateField(_("节点日期"))
+    planned_value = models.DecimalField(_("计划累计值"), max_digits=20, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("进度节点")
+        verbose_name_plural = _("进度节点")
+        ordering = ["target", "due_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "due_on"],
+                name="checkpoint_date_unique_per_target",
+                violation_error_message=_("同一目标的节点日期不能重复。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.target.code} {self.due_on}: {self.planned_value}"
+
+
+def evidence_path(entry, filename):
+    return f"evidence/{entry.target.report.code}/{entry.target.code}/{filename}"
+
+
+class ProgressEntry(models.Model):
+    """进度填报: where a target stood on a date, as a department reported it. Append-only: a correction
+    is a new entry that supersedes the previous one and gives its reason."""
+
+    target = models.ForeignKey(Target, models.CASCADE, related_name="entries", verbose_name=_("目标"))
+    reported_on = models.DateField(_("填报日期"))
+    value = models.DecimalField(_("累计完成值"), max_digits=20, decimal_places=4, null=True, blank=True)
+    growth_rate = models.DecimalField(_("增速(%)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    stage = models.CharField(_("推进阶段"), max_length=12, choices=Stage.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True, max_length=2000)
+    evidence = models.FileField(_("佐证材料"), upload_to=evidence_path, blank=True, max_length=300)
+    correction_reason = models.TextField(_("更正原因"), blank=True, max_length=1000)
+    supersedes = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="superseded_by", verbose_name=_("更正的填报")
+    )
+    review_status = models.CharField(
+        _("审核状态"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.SUBMITTED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="progress_entries", verbose_name=_("填报人")
+    )
+    created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("进度填报")
+        verbose_name_plural = _("进度填报")
+        ordering = ["target", "-reported_on", "-id"]
+        indexes = [
+            models.Index(
+                "target", models.F("reported_on").desc(), models.F("id").desc(), name="entry_latest_per_target"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | ~Q(stage="") | Q(growth_rate__isnull=False),
+                name="entry_reports_something",
+                violation_error_message=_("请填写完成值、增速或推进阶段。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.target.code} {self.reported_on}"
+
+    def clean(self):
+        if self.supersedes_id and self.supersedes.target_id != self.target_id:
+            raise ValidationError({"supersedes": _("只能更正同一目标的填报。")})
+
+
+class GlossaryTermManager(models.Manager):
+    def get_by_natural_key(self, report_code, term):
+        return self.get(report__code=report_code, term=term)
+
+
+class GlossaryTerm(models.Model):
+    """名词解释: a term the report explains at its end, with the definition verbatim."""
+
+    report = models.ForeignKey(Report, models.CASCADE, related_name="glossary", verbose_name=_("报告"))
+    term = models.CharField(_("名词"), max_length=100)
+    definition = models.TextField(_("解释"))
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+
+    objects = GlossaryTermManager()
+
+    class Meta:
+        verbose_name = _("名词解释")
+        verbose_name_plural = _("名词解释")
+        ordering = ["report", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "term"],
+                name="glossary_term_unique_in_report",
+                violation_error_message=_("同一报告中名词不能重复。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.term
+
+    def natural_key(self):
+        return (*self.report.natural_key(), self.term)
+
+    natural_key.dependencies = ["targets.report"]
+
+
+class StaffProfile(models.Model):
+    """填报员的单位: which department a user reports for (reporters belong to exactly one)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="staff_profile", verbose_name=_("用户")
+    )
+    department = models.ForeignKey(
+        Department, models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("所属单位")
+    )
+
+    class Meta:
+        verbose_name = _("人员单位")
+        verbose_name_plural = _("人员单位")
+
+    def __str__(self):
+        return f"{self.user} · {self.department or '-'}"
