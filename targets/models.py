@@ -142,12 +142,8 @@ class Target(models.Model):
     direction = models.CharField(_("方向"), max_length=16, choices=Direction.choices)
     measure = models.CharField(_("计量方式"), max_length=12, choices=Measure.choices, default=Measure.CUMULATIVE)
     target_value = models.DecimalField(_("目标值"), max_digits=20, decimal_places=4, null=True, blank=True)
-    target_value_max = models.DecimalField(
-        _("目标上限"), max_digits=20, decimal_places=4, null=True, blank=True
-    )
-    growth_rate_target = models.DecimalField(
-        _("目标增速(%)"), max_digits=8, decimal_places=2, null=True, blank=True
-    )
+    target_value_max = models.DecimalField(_("目标上限"), max_digits=20, decimal_places=4, null=True, blank=True)
+    growth_rate_target = models.DecimalField(_("目标增速(%)"), max_digits=8, decimal_places=2, null=True, blank=True)
     baseline_value = models.DecimalField(_("基数"), max_digits=20, decimal_places=4, null=True, blank=True)
     baseline_source = models.CharField(_("基数来源"), max_length=300, blank=True)
     period_start = models.DateField(_("起始日期"))
@@ -163,11 +159,21 @@ class Target(models.Model):
     # The latest counted entries, kept in the same transaction as every write so that reading
     # "where does it stand today" never scans the history (see services.refresh_latest).
     latest_entry = models.ForeignKey(
-        "ProgressEntry", models.SET_NULL, null=True, blank=True, related_name="+", editable=False,
+        "ProgressEntry",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
         verbose_name=_("最新填报(含待审核)"),
     )
     latest_approved_entry = models.ForeignKey(
-        "ProgressEntry", models.SET_NULL, null=True, blank=True, related_name="+", editable=False,
+        "ProgressEntry",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
         verbose_name=_("最新审核通过填报"),
     )
 
@@ -213,6 +219,11 @@ class Target(models.Model):
     @property
     def is_qualitative(self) -> bool:
         return self.direction == Direction.QUALITATIVE
+
+    @property
+    def allows_negative(self) -> bool:
+        """Ceiling targets are rates (unemployment, natural population growth) that may fall below zero."""
+        return self.direction == Direction.AT_MOST
 
 
 class Checkpoint(models.Model):

@@ -105,16 +105,18 @@ class TargetQuerySet(models.QuerySet):
                 ),
                 output_field=FLOAT,
             ),
-            expected_percent=_round1(Case(
-                When(direction__in=[Direction.AT_MOST, Direction.QUALITATIVE], then=Value(None)),
-                When(_growth_only=True, then=Value(100.0)),
-                When(
-                    Exists(Checkpoint.objects.filter(target=OuterRef("pk"))),
-                    then=_checkpoint_percent(Checkpoint, as_of),
-                ),
-                default=F("_linear_percent"),
-                output_field=FLOAT,
-            )),
+            expected_percent=_round1(
+                Case(
+                    When(direction__in=[Direction.AT_MOST, Direction.QUALITATIVE], then=Value(None)),
+                    When(_growth_only=True, then=Value(100.0)),
+                    When(
+                        Exists(Checkpoint.objects.filter(target=OuterRef("pk"))),
+                        then=_checkpoint_percent(Checkpoint, as_of),
+                    ),
+                    default=F("_linear_percent"),
+                    output_field=FLOAT,
+                )
+            ),
         )
         reached_band = APPROXIMATE_BAND * Abs(F("_goal"))
         qs = qs.alias(

@@ -4,4 +4,8 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("status.css", views.status_css, name="status-css"),
+    path("targets/", views.TargetListView.as_view(), name="target-list"),
+    path("targets/<slug:report_code>/<str:code>/", views.target_detail, name="target-detail"),
+    path("targets/<slug:report_code>/<str:code>/progress/", views.record_progress, name="record-progress"),
 ]

@@ -1,5 +1,125 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods
+from django_filters.views import FilterView
+from django_tables2 import LazyPaginator, SingleTableMixin
+from django_tables2.export import ExportMixin
+
+from . import roles, selectors, services
+from .choices import Status
+from .filters import TargetFilter
+from .forms import ProgressForm
+from .models import GlossaryTerm, Target
+from .tables import TargetTable
+
+
+@cache_control(max_age=3600, public=True)
+def status_css(request):
+    return render(request, "targets/status.css", {"statuses": list(Status)}, content_type="text/css")
 
 
 def home(request):
+    if request.user.is_authenticated:
+        return redirect("target-list")
     return render(request, "home.html")
+
+
+class LedgerContextMixin:
+    """The report, the as-of date and whether pending entries count, read once from the request."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.report = selectors.selected_report(request)
+        self.as_of = selectors.as_of_from(request)
+        self.include_pending = selectors.include_pending_from(request)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            report=self.report, as_of=self.as_of, include_pending=self.include_pending, **kwargs
+        )
+
+
+class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, SingleTableMixin, FilterView):
+    """我的目标: the targets the user's department leads or supports (everything for those who oversee)."""
+
+    table_class = TargetTable
+    filterset_class = TargetFilter
+    template_name = "targets/target_list.html"
+    # A lazy paginator: counting every row of a city's ledger on each page view grows with the data.
+    table_pagination = {"per_page": 25, "paginator_class": LazyPaginator}
+    export_formats = ("xlsx", "csv")
+    exclude_columns = ()
+
+    def get_queryset(self):
+        if self.report is None:
+            return Target.objects.none()
+        return selectors.target_ledger(
+            user=self.request.user, report=self.report, as_of=self.as_of, include_pending=self.include_pending
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "report": self.report}
+
+    def get_export_filename(self, export_format):
+        return f"targets-{self.as_of.isoformat()}.{export_format}"
+
+
+def _visible_target(request, report_code, code, *, as_of=None, include_pending=False):
+    report = selectors.Report.objects.filter(code=report_code).first()
+    if report is None:
+        raise Http404
+    request._selected_report = report  # the page is about this target's report
+    queryset = selectors.target_ledger(user=request.user, report=report, as_of=as_of, include_pending=include_pending)
+    queryset = queryset.prefetch_related("co_departments", "checkpoints")
+    target = queryset.filter(code=code).first()
+    if target is None:
+        # Someone else's target and a target that does not exist look the same.
+        raise Http404
+    return target
+
+
+@login_required
+def target_detail(request, report_code, code):
+    as_of = selectors.as_of_from(request)
+    include_pending = selectors.include_pending_from(request)
+    target = _visible_target(request, report_code, code, as_of=as_of, include_pending=include_pending)
+    history = selectors.target_history(target)[:50]
+    return render(
+        request,
+        "targets/target_detail.html",
+        {
+            "target": target,
+            "report": target.report,
+            "as_of": as_of,
+            "include_pending": include_pending,
+            "history": history,
+            "chart": selectors.chart_points(target),
+            "glossary": GlossaryTerm.objects.filter(report=target.report),
+            "can_record": roles.writable_targets(Target.objects.filter(pk=target.pk), request.user).exists(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_progress(request, report_code, code):
+    target = _visible_target(request, report_code, code)
+    if not roles.writable_targets(Target.objects.filter(pk=target.pk), request.user).exists():
+        raise PermissionDenied(roles.NOT_YOUR_DEPARTMENT)
+    form = ProgressForm(request.POST or None, request.FILES or None, target=target)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_progress(user=request.user, target=target, **form.service_arguments())
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_errors)
+        else:
+            messages.success(request, _("已保存 %(code)s 的进度。") % {"code": target.code})
+            return redirect("target-detail", report_code, code)
+    return render(request, "targets/progress_form.html", {"target": target, "report": target.report, "form": form})

@@ -5,47 +5,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('targets', '0001_initial'),
+        ("targets", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PracticalTask',
+            name="PracticalTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('no', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('title', models.TextField(verbose_name='内容')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='practical_tasks', to='targets.report', verbose_name='报告')),
-                ('targets', models.ManyToManyField(blank=True, related_name='practical_tasks', to='targets.target', verbose_name='指标')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("no", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("title", models.TextField(verbose_name="内容")),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="practical_tasks",
+                        to="targets.report",
+                        verbose_name="报告",
+                    ),
+                ),
+                (
+                    "targets",
+                    models.ManyToManyField(
+                        blank=True, related_name="practical_tasks", to="targets.target", verbose_name="指标"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '为民实事',
-                'verbose_name_plural': '为民实事',
-                'ordering': ['report', 'no'],
-                'constraints': [models.UniqueConstraint(fields=('report', 'no'), name='practical_task_no_unique_in_report', violation_error_message='同一报告中实事序号不能重复。')],
+                "verbose_name": "为民实事",
+                "verbose_name_plural": "为民实事",
+                "ordering": ["report", "no"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("report", "no"),
+                        name="practical_task_no_unique_in_report",
+                        violation_error_message="同一报告中实事序号不能重复。",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, verbose_name='编号')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('cluster', models.CharField(blank=True, choices=[('cbd', '一区：中央商务区'), ('two_mountains', '两线：南北两山休闲旅游经济带'), ('east', '三组团：东部组团'), ('yantan', '三组团：雁滩组团'), ('north', '三组团：河北组团')], max_length=20, verbose_name='所属组团')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='投资额(亿元)')),
-                ('source_text', models.TextField(blank=True, verbose_name='报告原文')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='projects', to='targets.report', verbose_name='报告')),
-                ('targets', models.ManyToManyField(blank=True, related_name='projects', to='targets.target', verbose_name='指标')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, verbose_name="编号")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "cluster",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("cbd", "一区：中央商务区"),
+                            ("two_mountains", "两线：南北两山休闲旅游经济带"),
+                            ("east", "三组团：东部组团"),
+                            ("yantan", "三组团：雁滩组团"),
+                            ("north", "三组团：河北组团"),
+                        ],
+                        max_length=20,
+                        verbose_name="所属组团",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="投资额(亿元)"
+                    ),
+                ),
+                ("source_text", models.TextField(blank=True, verbose_name="报告原文")),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="projects",
+                        to="targets.report",
+                        verbose_name="报告",
+                    ),
+                ),
+                (
+                    "targets",
+                    models.ManyToManyField(
+                        blank=True, related_name="projects", to="targets.target", verbose_name="指标"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '重大项目',
-                'verbose_name_plural': '重大项目',
-                'ordering': ['report', 'code'],
-                'constraints': [models.UniqueConstraint(fields=('report', 'code'), name='project_code_unique_in_report', violation_error_message='同一报告中项目编号不能重复。')],
+                "verbose_name": "重大项目",
+                "verbose_name_plural": "重大项目",
+                "ordering": ["report", "code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("report", "code"),
+                        name="project_code_unique_in_report",
+                        violation_error_message="同一报告中项目编号不能重复。",
+                    )
+                ],
             },
         ),
     ]

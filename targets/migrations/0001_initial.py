@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,190 +15,466 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=20, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='顺序')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=20, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="名称")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="顺序")),
             ],
             options={
-                'verbose_name': '责任单位',
-                'verbose_name_plural': '责任单位',
-                'ordering': ['order', 'code'],
+                "verbose_name": "责任单位",
+                "verbose_name_plural": "责任单位",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='ProgressEntry',
+            name="ProgressEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reported_on', models.DateField(verbose_name='填报日期')),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='累计完成值')),
-                ('growth_rate', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='增速(%)')),
-                ('stage', models.CharField(blank=True, choices=[('not_started', '未启动'), ('in_progress', '推进中'), ('completed', '已完成')], max_length=12, verbose_name='推进阶段')),
-                ('note', models.TextField(blank=True, max_length=2000, verbose_name='说明')),
-                ('evidence', models.FileField(blank=True, max_length=300, upload_to=targets.models.evidence_path, verbose_name='佐证材料')),
-                ('correction_reason', models.TextField(blank=True, max_length=1000, verbose_name='更正原因')),
-                ('review_status', models.CharField(choices=[('submitted', '待审核'), ('approved', '已通过'), ('returned', '已退回')], default='submitted', max_length=12, verbose_name='审核状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='填报时间')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='progress_entries', to=settings.AUTH_USER_MODEL, verbose_name='填报人')),
-                ('supersedes', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='targets.progressentry', verbose_name='更正的填报')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reported_on", models.DateField(verbose_name="填报日期")),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="累计完成值"
+                    ),
+                ),
+                (
+                    "growth_rate",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name="增速(%)"),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[("not_started", "未启动"), ("in_progress", "推进中"), ("completed", "已完成")],
+                        max_length=12,
+                        verbose_name="推进阶段",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, max_length=2000, verbose_name="说明")),
+                (
+                    "evidence",
+                    models.FileField(
+                        blank=True, max_length=300, upload_to=targets.models.evidence_path, verbose_name="佐证材料"
+                    ),
+                ),
+                ("correction_reason", models.TextField(blank=True, max_length=1000, verbose_name="更正原因")),
+                (
+                    "review_status",
+                    models.CharField(
+                        choices=[("submitted", "待审核"), ("approved", "已通过"), ("returned", "已退回")],
+                        default="submitted",
+                        max_length=12,
+                        verbose_name="审核状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="填报时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="progress_entries",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="填报人",
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="superseded_by",
+                        to="targets.progressentry",
+                        verbose_name="更正的填报",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '进度填报',
-                'verbose_name_plural': '进度填报',
-                'ordering': ['target', '-reported_on', '-id'],
+                "verbose_name": "进度填报",
+                "verbose_name_plural": "进度填报",
+                "ordering": ["target", "-reported_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='代码')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('speaker', models.CharField(blank=True, max_length=50, verbose_name='报告人')),
-                ('session', models.CharField(blank=True, max_length=200, verbose_name='会议')),
-                ('delivered_on', models.DateField(blank=True, null=True, verbose_name='报告日期')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('period_start', models.DateField(verbose_name='起始日期')),
-                ('period_end', models.DateField(verbose_name='截止日期')),
-                ('text', models.TextField(blank=True, verbose_name='报告全文')),
-                ('demo_data', models.BooleanField(default=False, help_text='由 load_demo 设置：页面显示“演示数据”提示。', verbose_name='含演示数据')),
-                ('review_required', models.BooleanField(default=False, help_text='开启后，填报的进度经督查审核通过才计入正式数据。', verbose_name='进度需审核')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="代码")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("speaker", models.CharField(blank=True, max_length=50, verbose_name="报告人")),
+                ("session", models.CharField(blank=True, max_length=200, verbose_name="会议")),
+                ("delivered_on", models.DateField(blank=True, null=True, verbose_name="报告日期")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("period_start", models.DateField(verbose_name="起始日期")),
+                ("period_end", models.DateField(verbose_name="截止日期")),
+                ("text", models.TextField(blank=True, verbose_name="报告全文")),
+                (
+                    "demo_data",
+                    models.BooleanField(
+                        default=False,
+                        help_text="由 load_demo 设置：页面显示“演示数据”提示。",
+                        verbose_name="含演示数据",
+                    ),
+                ),
+                (
+                    "review_required",
+                    models.BooleanField(
+                        default=False,
+                        help_text="开启后，填报的进度经督查审核通过才计入正式数据。",
+                        verbose_name="进度需审核",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '政府工作报告',
-                'verbose_name_plural': '政府工作报告',
-                'ordering': ['-year', 'code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='report_period_ordered', violation_error_message='截止日期不能早于起始日期。')],
+                "verbose_name": "政府工作报告",
+                "verbose_name_plural": "政府工作报告",
+                "ordering": ["-year", "code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("period_end__gte", models.F("period_start"))),
+                        name="report_period_ordered",
+                        violation_error_message="截止日期不能早于起始日期。",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Section",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, verbose_name='编号')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='顺序')),
-                ('body', models.TextField(blank=True, verbose_name='正文')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='targets.section', verbose_name='上级章节')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='targets.report', verbose_name='报告')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, verbose_name="编号")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="顺序")),
+                ("body", models.TextField(blank=True, verbose_name="正文")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="targets.section",
+                        verbose_name="上级章节",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sections",
+                        to="targets.report",
+                        verbose_name="报告",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '章节',
-                'verbose_name_plural': '章节',
-                'ordering': ['report', 'order'],
+                "verbose_name": "章节",
+                "verbose_name_plural": "章节",
+                "ordering": ["report", "order"],
             },
         ),
         migrations.CreateModel(
-            name='StaffProfile',
+            name="StaffProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='targets.department', verbose_name='所属单位')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='staff_profile', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="targets.department",
+                        verbose_name="所属单位",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '人员单位',
-                'verbose_name_plural': '人员单位',
+                "verbose_name": "人员单位",
+                "verbose_name_plural": "人员单位",
             },
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, verbose_name='编号')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('unit', models.CharField(blank=True, max_length=20, verbose_name='单位')),
-                ('kind', models.CharField(choices=[('main_indicator', '主要预期目标'), ('five_year_goal', '五年目标'), ('annual_task', '年度工作任务'), ('practical_task_metric', '实事指标')], max_length=24, verbose_name='类别')),
-                ('direction', models.CharField(choices=[('at_least', '不低于'), ('at_most', '不高于'), ('approximately', '左右'), ('qualitative', '定性')], max_length=16, verbose_name='方向')),
-                ('measure', models.CharField(choices=[('cumulative', '累计值'), ('level', '水平值')], default='cumulative', max_length=12, verbose_name='计量方式')),
-                ('target_value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='目标值')),
-                ('target_value_max', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='目标上限')),
-                ('growth_rate_target', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='目标增速(%)')),
-                ('baseline_value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='基数')),
-                ('baseline_source', models.CharField(blank=True, max_length=300, verbose_name='基数来源')),
-                ('period_start', models.DateField(verbose_name='起始日期')),
-                ('deadline', models.DateField(verbose_name='完成期限')),
-                ('source_text', models.TextField(verbose_name='报告原文')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='顺序')),
-                ('co_departments', models.ManyToManyField(blank=True, related_name='supported_targets', to='targets.department', verbose_name='配合单位')),
-                ('latest_approved_entry', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='targets.progressentry', verbose_name='最新审核通过填报')),
-                ('latest_entry', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='targets.progressentry', verbose_name='最新填报(含待审核)')),
-                ('lead_department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_targets', to='targets.department', verbose_name='牵头单位')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='targets.report', verbose_name='报告')),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='targets.section', verbose_name='章节')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, verbose_name="编号")),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("unit", models.CharField(blank=True, max_length=20, verbose_name="单位")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("main_indicator", "主要预期目标"),
+                            ("five_year_goal", "五年目标"),
+                            ("annual_task", "年度工作任务"),
+                            ("practical_task_metric", "实事指标"),
+                        ],
+                        max_length=24,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("at_least", "不低于"),
+                            ("at_most", "不高于"),
+                            ("approximately", "左右"),
+                            ("qualitative", "定性"),
+                        ],
+                        max_length=16,
+                        verbose_name="方向",
+                    ),
+                ),
+                (
+                    "measure",
+                    models.CharField(
+                        choices=[("cumulative", "累计值"), ("level", "水平值")],
+                        default="cumulative",
+                        max_length=12,
+                        verbose_name="计量方式",
+                    ),
+                ),
+                (
+                    "target_value",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="目标值"),
+                ),
+                (
+                    "target_value_max",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="目标上限"
+                    ),
+                ),
+                (
+                    "growth_rate_target",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=8, null=True, verbose_name="目标增速(%)"
+                    ),
+                ),
+                (
+                    "baseline_value",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="基数"),
+                ),
+                ("baseline_source", models.CharField(blank=True, max_length=300, verbose_name="基数来源")),
+                ("period_start", models.DateField(verbose_name="起始日期")),
+                ("deadline", models.DateField(verbose_name="完成期限")),
+                ("source_text", models.TextField(verbose_name="报告原文")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="顺序")),
+                (
+                    "co_departments",
+                    models.ManyToManyField(
+                        blank=True, related_name="supported_targets", to="targets.department", verbose_name="配合单位"
+                    ),
+                ),
+                (
+                    "latest_approved_entry",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="targets.progressentry",
+                        verbose_name="最新审核通过填报",
+                    ),
+                ),
+                (
+                    "latest_entry",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="targets.progressentry",
+                        verbose_name="最新填报(含待审核)",
+                    ),
+                ),
+                (
+                    "lead_department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_targets",
+                        to="targets.department",
+                        verbose_name="牵头单位",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="targets.report",
+                        verbose_name="报告",
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="targets",
+                        to="targets.section",
+                        verbose_name="章节",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '目标',
-                'verbose_name_plural': '目标',
-                'ordering': ['report', 'order', 'code'],
+                "verbose_name": "目标",
+                "verbose_name_plural": "目标",
+                "ordering": ["report", "order", "code"],
             },
         ),
         migrations.AddField(
-            model_name='progressentry',
-            name='target',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='targets.target', verbose_name='目标'),
+            model_name="progressentry",
+            name="target",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="entries",
+                to="targets.target",
+                verbose_name="目标",
+            ),
         ),
         migrations.CreateModel(
-            name='Checkpoint',
+            name="Checkpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_on', models.DateField(verbose_name='节点日期')),
-                ('planned_value', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='计划累计值')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checkpoints', to='targets.target', verbose_name='目标')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("due_on", models.DateField(verbose_name="节点日期")),
+                ("planned_value", models.DecimalField(decimal_places=4, max_digits=20, verbose_name="计划累计值")),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="checkpoints",
+                        to="targets.target",
+                        verbose_name="目标",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '进度节点',
-                'verbose_name_plural': '进度节点',
-                'ordering': ['target', 'due_on'],
+                "verbose_name": "进度节点",
+                "verbose_name_plural": "进度节点",
+                "ordering": ["target", "due_on"],
             },
         ),
         migrations.CreateModel(
-            name='GlossaryTerm',
+            name="GlossaryTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('term', models.CharField(max_length=100, verbose_name='名词')),
-                ('definition', models.TextField(verbose_name='解释')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='顺序')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='glossary', to='targets.report', verbose_name='报告')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("term", models.CharField(max_length=100, verbose_name="名词")),
+                ("definition", models.TextField(verbose_name="解释")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="顺序")),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="glossary",
+                        to="targets.report",
+                        verbose_name="报告",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '名词解释',
-                'verbose_name_plural': '名词解释',
-                'ordering': ['report', 'order'],
-                'constraints': [models.UniqueConstraint(fields=('report', 'term'), name='glossary_term_unique_in_report', violation_error_message='同一报告中名词不能重复。')],
+                "verbose_name": "名词解释",
+                "verbose_name_plural": "名词解释",
+                "ordering": ["report", "order"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("report", "term"),
+                        name="glossary_term_unique_in_report",
+                        violation_error_message="同一报告中名词不能重复。",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='section',
-            constraint=models.UniqueConstraint(fields=('report', 'code'), name='section_code_unique_in_report', violation_error_message='同一报告中章节编号不能重复。'),
+            model_name="section",
+            constraint=models.UniqueConstraint(
+                fields=("report", "code"),
+                name="section_code_unique_in_report",
+                violation_error_message="同一报告中章节编号不能重复。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(fields=('report', 'code'), name='target_code_unique_in_report', violation_error_message='同一报告中目标编号不能重复。'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                fields=("report", "code"),
+                name="target_code_unique_in_report",
+                violation_error_message="同一报告中目标编号不能重复。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.CheckConstraint(condition=models.Q(('deadline__gte', models.F('period_start'))), name='target_period_ordered', violation_error_message='完成期限不能早于起始日期。'),
+            model_name="target",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("deadline__gte", models.F("period_start"))),
+                name="target_period_ordered",
+                violation_error_message="完成期限不能早于起始日期。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.CheckConstraint(condition=models.Q(('direction', 'qualitative'), ('target_value__isnull', False), ('growth_rate_target__isnull', False), _connector='OR'), name='target_quantified_unless_qualitative', violation_error_message='定量目标必须有目标值或目标增速。'),
+            model_name="target",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("direction", "qualitative"),
+                    ("target_value__isnull", False),
+                    ("growth_rate_target__isnull", False),
+                    _connector="OR",
+                ),
+                name="target_quantified_unless_qualitative",
+                violation_error_message="定量目标必须有目标值或目标增速。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.CheckConstraint(condition=models.Q(('target_value_max__isnull', True), ('target_value_max__gte', models.F('target_value')), _connector='OR'), name='target_range_ordered', violation_error_message='目标上限不能小于目标值。'),
+            model_name="target",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("target_value_max__isnull", True),
+                    ("target_value_max__gte", models.F("target_value")),
+                    _connector="OR",
+                ),
+                name="target_range_ordered",
+                violation_error_message="目标上限不能小于目标值。",
+            ),
         ),
         migrations.AddIndex(
-            model_name='progressentry',
-            index=models.Index(models.F('target'), models.OrderBy(models.F('reported_on'), descending=True), models.OrderBy(models.F('id'), descending=True), name='entry_latest_per_target'),
+            model_name="progressentry",
+            index=models.Index(
+                models.F("target"),
+                models.OrderBy(models.F("reported_on"), descending=True),
+                models.OrderBy(models.F("id"), descending=True),
+                name="entry_latest_per_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='progressentry',
-            constraint=models.CheckConstraint(condition=models.Q(('value__isnull', False), models.Q(('stage', ''), _negated=True), ('growth_rate__isnull', False), _connector='OR'), name='entry_reports_something', violation_error_message='请填写完成值、增速或推进阶段。'),
+            model_name="progressentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("value__isnull", False),
+                    models.Q(("stage", ""), _negated=True),
+                    ("growth_rate__isnull", False),
+                    _connector="OR",
+                ),
+                name="entry_reports_something",
+                violation_error_message="请填写完成值、增速或推进阶段。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkpoint',
-            constraint=models.UniqueConstraint(fields=('target', 'due_on'), name='checkpoint_date_unique_per_target', violation_error_message='同一目标的节点日期不能重复。'),
+            model_name="checkpoint",
+            constraint=models.UniqueConstraint(
+                fields=("target", "due_on"),
+                name="checkpoint_date_unique_per_target",
+                violation_error_message="同一目标的节点日期不能重复。",
+            ),
         ),
     ]

@@ -1,0 +1,125 @@
+import decimal
+import unicodedata
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import errors
+from .choices import Stage
+
+MAX_ABS_VALUE = decimal.Decimal("1e15")
+EVIDENCE_TYPES = {
+    # extension: the leading bytes every such file starts with
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".docx": (b"PK\x03\x04",),
+}
+
+
+def parse_number(text: str, *, percent_allowed: bool) -> decimal.Decimal:
+    """Read a number as staff type it: full-width digits, thousands separators, a trailing %."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace("，", "").replace(" ", "")
+    if cleaned.endswith("%"):
+        if not percent_allowed:
+            raise forms.ValidationError(errors.PERCENT_NOT_ALLOWED, code="percent")
+        cleaned = cleaned[:-1]
+    try:
+        number = decimal.Decimal(cleaned)
+    except decimal.InvalidOperation:
+        raise forms.ValidationError(errors.NOT_A_NUMBER, code="invalid") from None
+    if not number.is_finite():
+        raise forms.ValidationError(errors.NOT_A_NUMBER, code="invalid")
+    if abs(number) >= MAX_ABS_VALUE:
+        raise forms.ValidationError(errors.NUMBER_TOO_LARGE, code="max_value")
+    return number.quantize(decimal.Decimal("0.0001"), rounding=decimal.ROUND_HALF_UP)
+
+
+class LenientDecimalField(forms.Field):
+    """A number field that accepts "1,200", "１２００" and, where the unit is %, "12.5%"."""
+
+    def __init__(self, *, percent_allowed=False, **kwargs):
+        self.percent_allowed = percent_allowed
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off", "maxlength": "40"}
+
+    def to_python(self, value):
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            return None
+        if len(text) > 40:
+            raise forms.ValidationError(errors.NOT_A_NUMBER, code="invalid")
+        return parse_number(text, percent_allowed=self.percent_allowed)
+
+
+def validate_evidence(upload):
+    limit_mb = settings.REPORTGOV_EVIDENCE_MAX_MB
+    if upload.size > limit_mb * 1024 * 1024:
+        raise forms.ValidationError(errors.FILE_TOO_LARGE % {"limit": limit_mb}, code="file_size")
+    name = upload.name.lower()
+    extension = name[name.rfind(".") :] if "." in name else ""
+    if extension not in EVIDENCE_TYPES:
+        raise forms.ValidationError(errors.FILE_TYPE_NOT_ALLOWED, code="file_type")
+    head = upload.read(16)
+    upload.seek(0)
+    if not head.startswith(EVIDENCE_TYPES[extension]):
+        raise forms.ValidationError(errors.FILE_CONTENT_MISMATCH, code="file_content")
+
+
+class ProgressForm(forms.Form):
+    """Record where a target stands. Parsing happens here; the target's rules live in the service."""
+
+    reported_on = forms.DateField(
+        label=_("填报日期"), widget=forms.DateInput(attrs={"type": "text", "placeholder": "2026-09-05"})
+    )
+    value = LenientDecimalField(label=_("累计完成值"), required=False)
+    growth_rate = LenientDecimalField(label=_("增速(%)"), required=False, percent_allowed=True)
+    stage = forms.ChoiceField(label=_("推进阶段"), choices=[("", "—"), *Stage.choices], required=False)
+    note = forms.CharField(label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    correction_reason = forms.CharField(
+        label=_("更正原因"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("累计值低于上次填报时必填。"),
+    )
+    evidence = forms.FileField(
+        label=_("佐证材料"),
+        required=False,
+        validators=[validate_evidence],
+        help_text=_("可选：PDF、JPG、PNG、XLSX、DOCX。"),
+    )
+
+    def __init__(self, *args, target, **kwargs):
+        kwargs.setdefault("initial", {"reported_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.target = target
+        self.fields["value"].percent_allowed = target.unit == "%"
+        if target.unit:
+            self.fields["value"].label = _("累计完成值（%(unit)s）") % {"unit": target.unit}
+        if target.is_qualitative:
+            del self.fields["value"], self.fields["growth_rate"]
+        else:
+            del self.fields["stage"]
+            if target.growth_rate_target is None:
+                del self.fields["growth_rate"]
+            if target.target_value is None:
+                del self.fields["value"]
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "reported_on": data["reported_on"],
+            "value": data.get("value"),
+            "growth_rate": data.get("growth_rate"),
+            "stage": data.get("stage") or "",
+            "note": data.get("note", ""),
+            "correction_reason": data.get("correction_reason", ""),
+            "evidence": data.get("evidence"),
+        }

@@ -1,0 +1,76 @@
+"""Who may see and do what. The groups are created by a migration; access is checked here, once,
+by narrowing querysets to what a user may see (`visible_targets`) and may write (`writable_targets`)."""
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+REPORTER = "填报员"
+SUPERVISOR = "督查"
+OFFICIAL = "领导"
+ADMIN = "管理员"
+GROUPS = (REPORTER, SUPERVISOR, OFFICIAL, ADMIN)
+
+NOT_YOUR_DEPARTMENT = _("只能填报本单位牵头或配合的目标。")
+
+
+def group_names(user) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_reportgov_groups", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._reportgov_groups = cached
+    return cached
+
+
+def is_admin(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or ADMIN in group_names(user))
+
+
+def is_supervisor(user) -> bool:
+    return is_admin(user) or SUPERVISOR in group_names(user)
+
+
+def sees_everything(user) -> bool:
+    """Officials, supervisors and admins read every department's targets."""
+    return is_supervisor(user) or OFFICIAL in group_names(user)
+
+
+def department_of(user):
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_reportgov_department"):
+        from .models import Department
+
+        user._reportgov_department = Department.objects.filter(staff__user=user).first()
+    return user._reportgov_department
+
+
+def _own_department(queryset, user):
+    department = department_of(user)
+    if department is None:
+        return queryset.none()
+    # A subquery, not a join, so that a target with several co-units stays one row.
+    supports = queryset.model.co_departments.through.objects.filter(target=OuterRef("pk"), department=department)
+    return queryset.filter(Q(lead_department=department) | Exists(supports))
+
+
+def visible_targets(queryset, user):
+    """The targets `user` may read."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if sees_everything(user):
+        return queryset
+    return _own_department(queryset, user)
+
+
+def writable_targets(queryset, user):
+    """The targets `user` may record progress on: a reporter's own department's, or any for
+    supervisors and admins. Officials read everything and write nothing."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if is_supervisor(user):
+        return queryset
+    if REPORTER not in group_names(user):
+        return queryset.none()
+    return _own_department(queryset, user)

@@ -1,0 +1,118 @@
+import django_tables2 as tables
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Stage, Status
+from .models import Target
+from .spreadsheet import safe_cell
+
+
+def target_url(target):
+    return reverse("target-detail", args=[target.report.code, target.code])
+
+
+def format_number(value):
+    if value is None:
+        return "—"
+    text = f"{value:,.4f}".rstrip("0").rstrip(".")
+    return text
+
+
+class ExportSafeTable(tables.Table):
+    """Exports carry values, never formulas: see spreadsheet.safe_cell."""
+
+    def as_values(self, exclude_columns=None):
+        for row in super().as_values(exclude_columns=exclude_columns):
+            yield [safe_cell(value) for value in row]
+
+
+class StatusColumn(tables.Column):
+    """A coloured badge on the page and the plain word in exports, from the one Status definition."""
+
+    def render(self, value):
+        return render_to_string("targets/status_badge.html", {"status": Status(value)})
+
+    def value(self, value):
+        return Status(value).label
+
+
+class TargetTable(ExportSafeTable):
+    code = tables.Column(verbose_name=_("编号"), linkify=lambda record: target_url(record))
+    name = tables.Column(verbose_name=_("名称"), attrs={"td": {"class": "name"}})
+    section = tables.Column(verbose_name=_("章节"), accessor="section__title", order_by=("section__order",))
+    target_value = tables.Column(verbose_name=_("目标"), order_by=("target_value",))
+    latest_value = tables.Column(verbose_name=_("最新值"))
+    percent_complete = tables.Column(verbose_name=_("完成%"), attrs={"td": {"class": "num"}})
+    expected_percent = tables.Column(verbose_name=_("序时%"), attrs={"td": {"class": "num"}})
+    gap = tables.Column(verbose_name=_("差距"))
+    status = StatusColumn(verbose_name=_("状态"))
+    latest_reported_on = tables.DateColumn(verbose_name=_("最近填报"), format="Y-m-d")
+    unit = tables.Column(verbose_name=_("单位"), visible=False)
+
+    class Meta:
+        model = Target
+        fields = ()
+        sequence = (
+            "code",
+            "name",
+            "section",
+            "target_value",
+            "latest_value",
+            "percent_complete",
+            "expected_percent",
+            "gap",
+            "status",
+            "latest_reported_on",
+            "unit",
+        )
+        order_by = ("code",)
+        empty_text = _("没有符合条件的目标。")
+        attrs = {"class": "table ledger"}
+
+    def render_target_value(self, record):
+        return _with_unit(record.target_value, record.unit, record)
+
+    def value_target_value(self, record):
+        return record.target_value
+
+    def render_latest_value(self, record):
+        if record.is_qualitative:
+            return Stage(record.latest_stage).label if record.latest_stage else "—"
+        if record.target_value is None:
+            return _growth(record.latest_growth_rate)
+        return _with_unit(record.latest_value, record.unit)
+
+    def value_latest_value(self, record):
+        if record.is_qualitative:
+            return Stage(record.latest_stage).label if record.latest_stage else None
+        return record.latest_value
+
+    def render_gap(self, record):
+        return _with_unit(record.gap, record.unit)
+
+    def value_gap(self, record):
+        return record.gap
+
+    def render_percent_complete(self, value):
+        return f"{value:.1f}"
+
+    def render_expected_percent(self, value):
+        return f"{value:.1f}"
+
+
+def _growth(rate):
+    return "—" if rate is None else _("增长 %(rate)s%%") % {"rate": format_number(rate)}
+
+
+def _with_unit(value, unit, record=None):
+    """A figure with its unit; for a target, its range and growth-rate goal beside it."""
+    parts = []
+    if value is not None:
+        text = format_number(value)
+        if record is not None and record.target_value_max is not None:
+            text = f"{text}–{format_number(record.target_value_max)}"
+        parts.append(f"{text} {unit}".strip())
+    if record is not None and record.growth_rate_target is not None:
+        parts.append(_growth(record.growth_rate_target))
+    return " · ".join(str(part) for part in parts) or "—"

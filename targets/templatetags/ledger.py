@@ -1,0 +1,49 @@
+import re
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from ..charts import progress_chart
+from ..choices import Stage, Status
+from ..tables import target_url
+
+register = template.Library()
+
+
+@register.simple_tag
+def glossary_marked(text, terms):
+    """`text` escaped, with each glossary term it contains marked and its definition reachable by
+    hover, keyboard focus and touch."""
+    escaped = str(escape(text))
+    by_term = {str(escape(term.term)): term for term in terms}
+    if not by_term:
+        return mark_safe(escaped)
+    pattern = re.compile("|".join(re.escape(term) for term in sorted(by_term, key=len, reverse=True)))
+
+    def mark(match):
+        term = by_term[match.group(0)]
+        return render_to_string(
+            "targets/glossary_term.html", {"term": term, "label": mark_safe(match.group(0))}
+        ).strip()
+
+    return mark_safe(pattern.sub(mark, escaped))
+
+
+@register.inclusion_tag("targets/progress_chart.html")
+def chart(target, points):
+    return {"chart": progress_chart(target, points), "target": target}
+
+
+@register.simple_tag
+def status_badge(value):
+    return render_to_string("targets/status_badge.html", {"status": Status(value)})
+
+
+register.simple_tag(target_url)
+
+
+@register.filter
+def stage_label(value):
+    return Stage(value).label if value else "—"

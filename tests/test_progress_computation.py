@@ -1,0 +1,201 @@
+"""The one computation (Target.objects.with_progress) on worked examples."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from targets.choices import Direction, Measure, ReviewStatus, Stage, Status
+from targets.models import Checkpoint
+
+from . import builders
+from .builders import standing
+
+D = datetime.date
+
+
+@pytest.fixture
+def user(reporter_a):
+    return reporter_a
+
+
+def test_count_target_on_track_against_the_calendar(target_a, user):
+    builders.entry(target_a, "2026-06-30", 4, user=user)
+    row = standing(target_a, as_of=D(2026, 7, 1))
+    assert row.latest_value == Decimal("4")
+    assert row.percent_complete == 40.0
+    assert row.expected_percent == 49.9  # 182 of 365 days
+    assert row.gap == Decimal("6")
+    assert row.status == Status.ON_TRACK
+
+
+def test_same_value_later_in_the_year_is_far_behind(target_a, user):
+    builders.entry(target_a, "2026-06-30", 4, user=user)
+    row = standing(target_a, as_of=D(2026, 11, 27))
+    assert row.expected_percent == 90.7
+    assert row.status == Status.FAR_BEHIND
+
+
+def test_lagging_between_one_and_two_tolerances_behind(target_a, user):
+    builders.entry(target_a, "2026-06-30", 4, user=user)
+    row = standing(target_a, as_of=D(2026, 8, 31))  # expected 66.6: 26.6 points behind
+    assert row.status == Status.FAR_BEHIND
+    row = standing(target_a, as_of=D(2026, 7, 31))  # expected 58.1: 18.1 points behind
+    assert row.expected_percent == 58.1
+    assert row.status == Status.LAGGING
+
+
+def test_level_target_measured_from_its_baseline(report, dept_a, user):
+    forest = builders.target(
+        report,
+        lead=dept_a,
+        name="林草覆盖率",
+        unit="%",
+        measure=Measure.LEVEL,
+        target_value=Decimal("35"),
+        baseline_value=Decimal("31.5"),
+    )
+    builders.entry(forest, "2026-06-30", "33.25", user=user)
+    row = standing(forest, as_of=D(2026, 7, 1))
+    assert row.percent_complete == 50.0
+    assert row.gap == Decimal("1.75")
+    assert row.status == Status.ON_TRACK
+
+
+def test_unemployment_ceiling_is_met_or_breached(report, dept_a, user):
+    unemployment = builders.target(
+        report,
+        lead=dept_a,
+        name="城镇登记失业率",
+        unit="%",
+        direction=Direction.AT_MOST,
+        measure=Measure.LEVEL,
+        target_value=Decimal("3.5"),
+    )
+    builders.entry(unemployment, "2026-03-31", "3.2", user=user)
+    row = standing(unemployment, as_of=D(2026, 4, 1))
+    assert (row.status, row.gap, row.percent_complete, row.expected_percent) == (Status.MET, Decimal("0"), None, None)
+    builders.entry(unemployment, "2026-06-30", "3.8", user=user)
+    row = standing(unemployment, as_of=D(2026, 7, 1))
+    assert (row.status, row.gap) == (Status.BREACHED, Decimal("0.3"))
+
+
+def test_growth_rate_gap_in_percentage_points_beside_the_level(report, dept_a, user):
+    gdp = builders.target(
+        report,
+        lead=dept_a,
+        kind="main_indicator",
+        name="地区生产总值",
+        unit="亿元",
+        target_value=Decimal("500"),
+        growth_rate_target=Decimal("15"),
+    )
+    builders.entry(gdp, "2026-06-30", 260, user=user, growth_rate=Decimal("14"))
+    row = standing(gdp, as_of=D(2026, 7, 1))
+    assert row.percent_complete == 52.0
+    assert row.latest_growth_rate == Decimal("14")
+    assert row.growth_gap == Decimal("1")
+    assert row.status == Status.ON_TRACK
+
+
+def test_target_given_only_as_growth_rate_is_judged_on_the_rate(report, dept_a, user):
+    revenue = builders.target(
+        report, lead=dept_a, name="一般预算收入增速", unit="%", target_value=None, growth_rate_target=Decimal("17")
+    )
+    builders.entry(revenue, "2026-06-30", None, user=user, growth_rate=Decimal("16"))
+    row = standing(revenue, as_of=D(2026, 7, 1))
+    assert row.percent_complete == 94.1
+    assert row.expected_percent == 100.0
+    assert row.gap == Decimal("1")
+    assert row.status == Status.ON_TRACK
+
+
+def test_checkpoints_replace_the_straight_line(report, dept_a, user):
+    housing = builders.target(report, lead=dept_a, name="保障性住房", unit="万平方米", target_value=Decimal("100"))
+    Checkpoint.objects.create(target=housing, due_on=D(2026, 3, 31), planned_value=10)
+    Checkpoint.objects.create(target=housing, due_on=D(2026, 6, 30), planned_value=60)
+    assert standing(housing, as_of=D(2026, 5, 15)).expected_percent == 34.7  # 10 + 50 × 45/91
+    assert standing(housing, as_of=D(2026, 6, 30)).expected_percent == 60.0
+    # After the last checkpoint the plan runs straight on to the target at the deadline.
+    assert standing(housing, as_of=D(2026, 12, 31)).expected_percent == 100.0
+    # Before the first, from the baseline (0) on the day before the start.
+    assert standing(housing, as_of=D(2026, 2, 14)).expected_percent == 5.0
+
+
+def test_over_achievement_shows_above_100_and_no_gap(target_a, user):
+    builders.entry(target_a, "2026-05-31", 12, user=user)
+    row = standing(target_a, as_of=D(2026, 6, 1))
+    assert (row.percent_complete, row.gap, row.status) == (120.0, Decimal("0"), Status.DONE)
+
+
+def test_a_correction_supersedes_the_previous_value(target_a, user):
+    first = builders.entry(target_a, "2026-06-30", 6, user=user)
+    builders.entry(target_a, "2026-06-30", 5, user=user, correction_reason="重复统计", supersedes=first)
+    row = standing(target_a, as_of=D(2026, 7, 1))
+    assert row.latest_value == Decimal("5")
+
+
+def test_as_of_replays_only_entries_reported_by_then(target_a, user):
+    builders.entry(target_a, "2026-03-31", 3, user=user)
+    builders.entry(target_a, "2026-06-30", 6, user=user)
+    assert standing(target_a, as_of=D(2026, 3, 30)).status == Status.NO_DATA
+    assert standing(target_a, as_of=D(2026, 3, 31)).latest_value == Decimal("3")
+    assert standing(target_a, as_of=D(2026, 6, 29)).latest_value == Decimal("3")
+    assert standing(target_a, as_of=D(2026, 6, 29)).latest_reported_on == D(2026, 3, 31)
+    assert standing(target_a, as_of=D(2026, 6, 30)).latest_value == Decimal("6")
+
+
+def test_same_day_entries_resolve_to_the_last_recorded(target_a, user):
+    builders.entry(target_a, "2026-06-30", 6, user=user)
+    builders.entry(target_a, "2026-06-30", 7, user=user)
+    assert standing(target_a, as_of=D(2026, 6, 30)).latest_value == Decimal("7")
+    assert standing(target_a, as_of=D(2026, 8, 1)).latest_value == Decimal("7")
+
+
+def test_deadline_passed_without_reaching_is_overdue(target_a, user):
+    builders.entry(target_a, "2026-12-01", 9, user=user)
+    assert standing(target_a, as_of=D(2027, 1, 5)).status == Status.OVERDUE
+
+
+def test_nothing_reported_after_the_deadline_is_overdue(target_a):
+    assert standing(target_a, as_of=D(2026, 11, 1)).status == Status.NO_DATA
+    assert standing(target_a, as_of=D(2027, 1, 1)).status == Status.OVERDUE
+
+
+def test_approximately_counts_within_five_percent(report, dept_a, user):
+    demolition = builders.target(
+        report, lead=dept_a, name="拆迁", unit="万平方米", direction=Direction.APPROXIMATELY, target_value=100
+    )
+    builders.entry(demolition, "2026-10-31", 96, user=user)
+    assert standing(demolition, as_of=D(2026, 11, 1)).status == Status.DONE
+    builders.entry(demolition, "2026-11-30", 94, user=user, correction_reason="核减")
+    assert standing(demolition, as_of=D(2026, 12, 1)).status == Status.ON_TRACK
+
+
+def test_qualitative_target_shows_its_stage(report, dept_a, user):
+    saving = builders.target(
+        report, lead=dept_a, name="节能减排", unit="", direction=Direction.QUALITATIVE, target_value=None
+    )
+    assert standing(saving, as_of=D(2026, 5, 1)).status == Status.NO_DATA
+    builders.entry(saving, "2026-05-31", None, user=user, stage=Stage.IN_PROGRESS)
+    assert standing(saving, as_of=D(2026, 6, 1)).status == Status.IN_PROGRESS
+    assert standing(saving, as_of=D(2027, 1, 2)).status == Status.OVERDUE
+    builders.entry(saving, "2026-12-20", None, user=user, stage=Stage.COMPLETED)
+    row = standing(saving, as_of=D(2027, 1, 2))
+    assert (row.status, row.percent_complete) == (Status.DONE, 100.0)
+
+
+def test_official_figures_count_only_approved_entries(target_a, user):
+    builders.entry(target_a, "2026-03-31", 3, user=user)
+    builders.entry(target_a, "2026-06-30", 6, user=user, status=ReviewStatus.SUBMITTED)
+    builders.entry(target_a, "2026-07-31", 9, user=user, status=ReviewStatus.RETURNED)
+    assert standing(target_a, as_of=D(2026, 8, 1)).latest_value == Decimal("3")
+    assert standing(target_a, as_of=D(2026, 8, 1), include_pending=True).latest_value == Decimal("6")
+    # Replaying a past day takes the same rule through the history.
+    assert standing(target_a, as_of=D(2026, 7, 1), include_pending=True).latest_value == Decimal("6")
+
+
+def test_tolerance_is_a_setting(target_a, user, settings):
+    builders.entry(target_a, "2026-06-30", 4, user=user)
+    settings.REPORTGOV_TOLERANCE = 5
+    assert standing(target_a, as_of=D(2026, 7, 1)).status == Status.LAGGING
