@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "targets",
     "projects",
+    "ledger",
 ]
 
 MIDDLEWARE = [

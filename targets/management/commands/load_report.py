@@ -308,13 +308,12 @@ class Command(BaseCommand):
             f"{len(seen_sections)} sections, {len(seen_targets)} targets "
             f"({', '.join(f'{kind} {n}' for kind, n in sorted(kinds.items()))}), {len(seen_terms)} glossary terms, "
             f"{len(seen_tasks)} practical tasks, {len(seen_projects)} projects",
-            "rows: " + ", ".join(f"{what} {up.counts[what]}" for what in ("created", "updated", "unchanged", "removed"))
+            "rows: "
+            + ", ".join(f"{what} {up.counts[what]}" for what in ("created", "updated", "unchanged", "removed"))
             + f"; link sets changed {up.counts['links changed']}",
         ]
         if kept:
-            lines.append(
-                "kept (no longer in the fixtures, but progress was reported): " + ", ".join(sorted(kept))
-            )
+            lines.append("kept (no longer in the fixtures, but progress was reported): " + ", ".join(sorted(kept)))
         return "\n".join(lines)
 
     @staticmethod

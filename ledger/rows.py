@@ -1,0 +1,112 @@
+"""The ledger as plain data: one dict per target, as export_ledger, the JSON API and the Excel
+workbook publish it. Every figure comes from Target.objects.with_progress."""
+
+from django.db.models import Prefetch
+
+from projects.models import PracticalTask, Project
+from targets import selectors
+from targets.models import Department, GlossaryTerm, Section
+
+
+def number(value):
+    """A JSON number: integers stay integers, decimals become floats, absent stays null."""
+    if value is None:
+        return None
+    if hasattr(value, "as_integer_ratio") and not isinstance(value, float):
+        integral = value == value.to_integral_value()
+        return int(value) if integral else float(value)
+    return value
+
+
+def date(value):
+    return value.isoformat() if value else None
+
+
+def target_rows(*, user, report, as_of=None, include_pending=False, queryset=None):
+    """The visible targets of `report` with their standing on `as_of`, related rows prefetched."""
+    queryset = (
+        queryset
+        if queryset is not None
+        else selectors.target_ledger(user=user, report=report, as_of=as_of, include_pending=include_pending)
+    )
+    return queryset.prefetch_related(
+        Prefetch("co_departments", queryset=Department.objects.only("code")),
+        Prefetch("practical_tasks", queryset=PracticalTask.objects.only("no")),
+        Prefetch("projects", queryset=Project.objects.only("code")),
+    ).order_by("order", "code")
+
+
+def target_row(target) -> dict:
+    """One target as the ledger publishes it (the keys are a public interface: add, never rename)."""
+    tasks = [task.no for task in target.practical_tasks.all()]
+    return {
+        "code": target.code,
+        "kind": target.kind,
+        "section": target.section.code,
+        "name": target.name,
+        "unit": target.unit,
+        "direction": target.direction,
+        "target_value": number(target.target_value),
+        "target_value_max": number(target.target_value_max),
+        "growth_rate_target": number(target.growth_rate_target),
+        "measure": target.measure,
+        "baseline_value": number(target.baseline_value),
+        "period_start": date(target.period_start),
+        "deadline": date(target.deadline),
+        "lead_department": target.lead_department.code,
+        "co_departments": [department.code for department in target.co_departments.all()],
+        "practical_task": tasks[0] if tasks else None,
+        "projects": [project.code for project in target.projects.all()],
+        "source_text": target.source_text,
+        "latest_value": number(target.latest_value),
+        "latest_growth_rate": number(target.latest_growth_rate),
+        "latest_stage": target.latest_stage or None,
+        "latest_reported_on": date(target.latest_reported_on),
+        "percent_complete": target.percent_complete,
+        "expected_percent": target.expected_percent,
+        "gap": number(target.gap),
+        "growth_gap": number(target.growth_gap),
+        "status": target.status,
+    }
+
+
+def ledger(*, user, report, as_of, include_pending=False) -> dict:
+    """The whole ledger of `report` on `as_of`, scoped to what `user` may see."""
+    targets = list(target_rows(user=user, report=report, as_of=as_of, include_pending=include_pending))
+    visible = {target.pk for target in targets}
+    tasks = PracticalTask.objects.filter(report=report).prefetch_related("targets").order_by("no")
+    projects = Project.objects.filter(report=report).prefetch_related("targets").order_by("code")
+    return {
+        "report": {
+            "code": report.code,
+            "title": report.title,
+            "year": report.year,
+            "period_start": date(report.period_start),
+            "period_end": date(report.period_end),
+        },
+        "as_of": date(as_of),
+        "include_pending": include_pending,
+        "sections": [
+            {"code": section.code, "title": section.title, "parent": section.parent.code if section.parent else None}
+            for section in Section.objects.filter(report=report).select_related("parent").order_by("order")
+        ],
+        "departments": [{"code": d.code, "name": d.name} for d in Department.objects.order_by("order", "code")],
+        "targets": [target_row(target) for target in targets],
+        "practical_tasks": [
+            {"no": task.no, "title": task.title, "targets": [t.code for t in task.targets.all() if t.pk in visible]}
+            for task in tasks
+        ],
+        "projects": [
+            {
+                "code": project.code,
+                "name": project.name,
+                "cluster": project.cluster or None,
+                "targets": [t.code for t in project.targets.all() if t.pk in visible],
+            }
+            for project in projects
+        ],
+        "glossary": [
+            {"term": term.term, "definition": term.definition}
+            for term in GlossaryTerm.objects.filter(report=report).order_by("order")
+        ],
+    }
