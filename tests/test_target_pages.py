@@ -80,7 +80,7 @@ def test_list_as_of_replays_a_past_day(client, official, target_a, reporter_a):
 
 
 def test_export_xlsx_has_the_filtered_rows_as_values(client, official, report, dept_a, target_a, target_b):
-    builders.target(report, code="A1.1.09", lead=dept_a, name="=HYPERLINK(\"http://x\")", source_text="x")
+    builders.target(report, code="A1.1.09", lead=dept_a, name='=HYPERLINK("http://x")', source_text="x")
     client.force_login(official)
     response = client.get(reverse("target-list"), {"department": dept_a.pk, "_export": "xlsx"})
     assert response.status_code == 200
@@ -90,7 +90,7 @@ def test_export_xlsx_has_the_filtered_rows_as_values(client, official, report, d
     assert rows[0][:2] == ("编号", "名称")
     names = [row[1] for row in rows[1:]]
     assert target_a.name in names and target_b.name not in names
-    assert "'=HYPERLINK(\"http://x\")" in names
+    assert '\'=HYPERLINK("http://x")' in names
 
 
 def test_export_csv_uses_plain_status_words(client, official, target_a):
@@ -170,7 +170,9 @@ def test_decrease_needs_a_reason_and_is_kept_as_a_correction(client, reporter_a,
     assert correction.supersedes.value == Decimal("1200")
     # Nothing said before is erased: every entry is still there.
     assert list(ProgressEntry.objects.order_by("id").values_list("value", flat=True)) == [
-        Decimal("8"), Decimal("1200"), Decimal("6"),
+        Decimal("8"),
+        Decimal("1200"),
+        Decimal("6"),
     ]
     assert first.pk
 
@@ -233,7 +235,9 @@ def test_list_query_count_does_not_grow_with_data(client, reporter_a, report, de
     assert response.status_code == 200
 
 
-def test_detail_query_count_does_not_grow_with_history(client, official, target_a, reporter_a, django_assert_num_queries):
+def test_detail_query_count_does_not_grow_with_history(
+    client, official, target_a, reporter_a, django_assert_num_queries
+):
     client.force_login(official)
     for month in range(1, 4):
         builders.entry(target_a, datetime.date(2026, month, 28), month, user=reporter_a)

@@ -1,6 +1,5 @@
 import datetime
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -34,6 +33,6 @@ class Command(BaseCommand):
                 with open(options["output"], "w", encoding="utf-8") as handle:
                     handle.write(text)
             else:
-                sys.stdout.write(text + "\n")
+                self.stdout.write(text)
             return
         raise CommandError("xlsx: 见看板与台账（尚未实现）。")

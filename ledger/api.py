@@ -1,0 +1,101 @@
+"""The JSON API (/api/v1/…), for other systems and for checking. Authentication: an
+`Authorization: Token <secret>` header (see `manage.py create_api_token`), or the browser session
+for reads. Same validation, same service and the same rows as the pages and export_ledger."""
+
+import json
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from targets import roles, selectors, services
+from targets.forms import ProgressForm
+from targets.models import Target
+
+from . import rows
+from .models import ApiToken
+
+
+def api_user(request):
+    """The user a request acts for: its token's, or the session's for safe methods, or None."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Token "):
+        return ApiToken.objects.user_for(header[len("Token ") :].strip())
+    if request.method in ("GET", "HEAD") and request.user.is_authenticated:
+        return request.user
+    return None
+
+
+def error(status, message, **extra):
+    return JsonResponse({"error": str(message), **extra}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def unauthorized():
+    response = error(401, _("需要登录或有效的接口令牌。"))
+    response["WWW-Authenticate"] = "Token"
+    return response
+
+
+def ok(data, status=200):
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def ledger_view(request):
+    user = api_user(request)
+    if user is None:
+        return unauthorized()
+    report = selectors.selected_report(request)
+    if report is None:
+        return error(404, _("没有报告。"))
+    data = rows.ledger(
+        user=user,
+        report=report,
+        as_of=selectors.as_of_from(request),
+        include_pending=selectors.include_pending_from(request),
+    )
+    return ok(data)
+
+
+@csrf_exempt  # token-authenticated: no cookie, so no cross-site request can ride on it
+@require_POST
+def record_progress_view(request, code):
+    user = api_user(request)
+    if user is None:
+        return unauthorized()
+    report = selectors.selected_report(request)
+    target = roles.visible_targets(Target.objects.filter(report=report, code=code), user).first() if report else None
+    if target is None:
+        return error(404, _("没有这个目标，或无权查看。"))
+    try:
+        payload = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return error(400, _("请求内容不是有效的 JSON。"))
+    if not isinstance(payload, dict):
+        return error(400, _("请求内容应为 JSON 对象。"))
+    form = ProgressForm(
+        {key: "" if value is None else str(value) for key, value in payload.items() if key in FIELDS}, target=target
+    )
+    if not form.is_valid():
+        return error(400, _("填报内容有误。"), errors=_messages(form.errors))
+    arguments = form.service_arguments()
+    arguments.pop("evidence")
+    try:
+        services.record_progress(user=user, target=target, **arguments)
+    except PermissionDenied as denied:
+        return error(403, denied)
+    except ValidationError as invalid:
+        return error(400, _("填报内容有误。"), errors=_messages(invalid.message_dict))
+    row = rows.target_rows(
+        user=user, report=report, queryset=selectors.target_ledger(user=user, report=report).filter(pk=target.pk)
+    ).get()
+    return ok(rows.target_row(row), status=201)
+
+
+FIELDS = ("reported_on", "value", "growth_rate", "stage", "note", "correction_reason")
+
+
+def _messages(errors):
+    return {field: [str(message) for message in messages] for field, messages in errors.items()}
