@@ -90,3 +90,7 @@ class Project(models.Model):
         return (*self.report.natural_key(), self.code)
 
     natural_key.dependencies = ["targets.report", "targets.target"]
+
+
+# The change history of these models is declared beside them (event tables, triggers).
+from . import history  # noqa: E402, F401

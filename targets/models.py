@@ -354,3 +354,7 @@ class StaffProfile(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.department or '-'}"
+
+
+# The change history of these models is declared beside them (event tables, triggers).
+from . import history  # noqa: E402, F401
