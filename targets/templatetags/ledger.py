@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 
 from ..charts import progress_chart
 from ..choices import Stage, Status
-from ..tables import target_url
+from ..tables import format_number, target_url
 
 register = template.Library()
 
@@ -47,3 +47,9 @@ register.simple_tag(target_url)
 @register.filter
 def stage_label(value):
     return Stage(value).label if value else "—"
+
+
+@register.filter
+def figure(value):
+    """A number as staff write it: thousands separated, no trailing zeros ("416.21", "1,200")."""
+    return format_number(value)

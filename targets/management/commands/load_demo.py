@@ -109,7 +109,8 @@ def demo_history(target, today, rng, user):
             fields["value"] = (target.target_value * Decimal(rng.uniform(0.85, 1.05))).quantize(Decimal("0.01"))
         elif target.target_value is not None:
             planned = base + (target.target_value - base) * share * Decimal(pace)
-            fields["value"] = planned.quantize(Decimal("0.01"))
+            counted = target.unit not in ("%", "‰") and target.target_value == target.target_value.to_integral_value()
+            fields["value"] = planned.quantize(Decimal("1") if counted else Decimal("0.01"))
         if target.growth_rate_target is not None:
             fields["growth_rate"] = (
                 target.growth_rate_target * Decimal(pace) * Decimal(rng.uniform(0.95, 1.02))
