@@ -122,3 +122,110 @@ def command_context(command, user=None, **extra):
         context["user"] = user.pk
         context["username"] = user.get_username()
     return pghistory.context(**context)
+
+
+# --- Reading the history -------------------------------------------------------------------
+
+HIDDEN_COLUMNS = {"id", "latest_entry_id", "latest_approved_entry_id"}
+LONG_TEXT = 120
+
+
+def can_see_history(user) -> bool:
+    """The change history is an audit tool: supervisors (督查) and admins (管理员) read it, on the
+    target page and in admin. Reporters and officials see the standing and the progress entries,
+    not who changed which field when."""
+    from . import roles
+
+    return roles.is_supervisor(user)
+
+
+def events_of(obj, *, references=False):
+    """The recorded changes of `obj` (with `references`, also of every row pointing at it: a
+    target's entries, checkpoints and links), newest first."""
+    events = ChangeEvent.objects.references(obj) if references else ChangeEvent.objects.tracks(obj)
+    return events.order_by("-pgh_created_at", "-pgh_id")
+
+
+def describe(events):
+    """Turn events into rows a person reads: when, who, what was done to what, and for each field
+    its label with the value before and after. Related rows are named with one query per related
+    model, however many events there are."""
+    from django.apps import apps
+
+    events = list(events)
+    tracked = {}
+    wanted = {}  # related model -> ids to name
+    for event in events:
+        model = tracked.setdefault(event.pgh_obj_model, apps.get_model(event.pgh_obj_model))
+        for column, (old, new) in _changes(event, model):
+            field = _field_of(model, column)
+            if field is not None and field.is_relation and field.related_model is not None:
+                wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v is not None)
+    names = {
+        related: {str(pk): str(obj) for pk, obj in related._default_manager.in_bulk(list(ids)).items()}
+        for related, ids in wanted.items()
+    }
+    rows = []
+    for event in events:
+        model = tracked[event.pgh_obj_model]
+        changes = []
+        for column, (old, new) in _changes(event, model):
+            field = _field_of(model, column)
+            if field is None:
+                continue
+            changes.append(
+                {"field": field.verbose_name, "old": _shown(field, old, names), "new": _shown(field, new, names)}
+            )
+        rows.append(
+            {
+                "event": event,
+                "at": event.pgh_created_at,
+                "action": event.label_display,
+                "model": model._meta.verbose_name,
+                "object_id": event.pgh_obj_id,
+                "who": event.username or (f"#{event.user}" if event.user else ""),
+                "via": _via(event),
+                "request_id": event.request_id,
+                "changes": changes,
+            }
+        )
+    return rows
+
+
+def _via(event) -> str:
+    if event.command:
+        return f"manage.py {event.command}"
+    return " ".join(part for part in (event.method, event.url) if part)
+
+
+def _changes(event, model):
+    """(column, (before, after)) for each changed field; what was there for an insert or a delete."""
+    if event.pgh_label in (UPDATE,) and event.pgh_diff:
+        return [(column, tuple(pair)) for column, pair in event.pgh_diff.items() if column not in HIDDEN_COLUMNS]
+    data = event.pgh_data or {}
+    if event.pgh_label in (DELETE, LINK_REMOVE):
+        return [(c, (v, None)) for c, v in data.items() if c not in HIDDEN_COLUMNS and v not in (None, "")]
+    return [(c, (None, v)) for c, v in data.items() if c not in HIDDEN_COLUMNS and v not in (None, "")]
+
+
+def _field_of(model, column):
+    for field in model._meta.concrete_fields:
+        if field.column == column:
+            return field
+    return None
+
+
+def _shown(field, value, names):
+    if value is None or value == "":
+        return "—"
+    if field.is_relation and field.related_model is not None:
+        return names.get(field.related_model, {}).get(str(value), f"#{value}")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        text = f"{value:f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+        return text
+    text = str(value)
+    return text if len(text) <= LONG_TEXT else text[: LONG_TEXT - 1] + "…"

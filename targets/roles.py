@@ -80,11 +80,22 @@ def visible_targets(queryset, user):
 
 def writable_targets(queryset, user):
     """The targets `user` may record progress on: a reporter's own department's, or any for
-    supervisors and admins. Officials read everything and write nothing."""
+    supervisors and admins. Officials read everything and write nothing. Only the current report
+    takes progress: an earlier year's report stays as it was, read-only."""
     if not user.is_authenticated:
         return queryset.none()
+    queryset = queryset.filter(report=_current_report_id())
     if is_supervisor(user):
         return queryset
     if REPORTER not in group_names(user):
         return queryset.none()
     return _own_department(queryset, user)
+
+
+def _current_report_id():
+    """The current report (Report.objects.current()) as a subquery: no extra round trip."""
+    from django.db.models import Subquery
+
+    from .models import Report
+
+    return Subquery(Report.objects.order_by("-year", "-id").values("pk")[:1])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -8,4 +8,6 @@ urlpatterns = [
     path("targets/", views.TargetListView.as_view(), name="target-list"),
     path("targets/<slug:report_code>/<str:code>/", views.target_detail, name="target-detail"),
     path("targets/<slug:report_code>/<str:code>/progress/", views.record_progress, name="record-progress"),
+    path("progress/import/", import_views.import_progress, name="progress-import"),
+    path("progress/import/confirm/", import_views.confirm_import, name="progress-import-confirm"),
 ]

@@ -1,0 +1,407 @@
+"""Excel import of progress: the 台账 a department filled in (or its own export with the same headers).
+
+A workbook is checked before anything parses it (size, zip signature, content types, the zip's total
+uncompressed size and ratio, no DTD in any XML part), then read with python-calamine. Columns are
+found by their header text, never by position. Every row is validated exactly like the form and the
+service (forms.parse_number, services.check_progress_batch → validate_progress and the permission
+helpers); a preview lists every error as sheet / row / column / message and writes nothing; the
+commit goes through services.record_progress_batch, all rows or none. A row already stored (same
+target, date, value, growth, stage and note) is skipped, so importing the same file twice adds nothing.
+"""
+
+import datetime
+import decimal
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+
+from . import errors, services
+from .choices import Stage
+from .forms import parse_number
+from .models import ProgressEntry, Target
+
+MAX_FILE_BYTES = getattr(settings, "REPORTGOV_IMPORT_MAX_MB", 5) * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024  # all parts of the zip together, once inflated
+MAX_RATIO = 100  # inflated size / compressed size, for any part of meaningful size
+MAX_PARTS = 500
+MAX_ROWS = 5000  # per sheet, and rows to import per file
+MAX_COLUMNS = 200
+HEADER_SEARCH_ROWS = 10
+ZIP_MAGIC = b"PK\x03\x04"
+SPREADSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+
+# Error messages (the tests reuse them).
+FILE_TOO_LARGE = gettext_lazy("文件超过 %(limit)s MB，请拆分后再导入。")
+NOT_XLSX = gettext_lazy("只能导入 Excel 工作簿（.xlsx），该文件不是有效的 xlsx 文件。")
+ZIP_BOMB = gettext_lazy("文件解压后过大或压缩比异常，已拒绝导入。")
+XML_DTD = gettext_lazy("文件包含不允许的 XML 声明（DTD/实体），已拒绝导入。")
+UNREADABLE = gettext_lazy("无法读取该工作簿，请用 Excel 另存为 .xlsx 后重试。")
+NO_SHEET = gettext_lazy("没有找到含“编号”和“填报日期”表头的工作表。")
+TOO_MANY_ROWS = gettext_lazy("行数超过上限 %(limit)s 行，请拆分后再导入。")
+MISSING_CODE = gettext_lazy("请填写目标编号。")
+UNKNOWN_CODE = gettext_lazy("编号 %(code)s 不在本报告中。")
+BAD_DATE = gettext_lazy("日期格式不正确，请填写如 2026-03-31。")
+DATE_REQUIRED = gettext_lazy("请填写填报日期。")
+BAD_STAGE = gettext_lazy("推进阶段只能是：未启动、推进中、已完成。")
+TEXT_TOO_LONG = gettext_lazy("内容过长（最多 %(limit)s 字）。")
+DUPLICATE = gettext_lazy("已导入过相同的填报，跳过。")
+
+# The headers read (after NFKC, so 增速（%） is 增速(%)); the first four are the ledger's own.
+CODE, DATE, VALUE, NOTE = "编号", "填报日期", "本期累计完成值", "本期说明"
+GROWTH, STAGE, REASON = "增速(%)", "推进阶段", "更正原因"
+REQUIRED_HEADERS = (CODE, DATE)
+INPUT_HEADERS = (DATE, VALUE, GROWTH, STAGE, REASON, NOTE)
+TRIGGER_HEADERS = (DATE, VALUE, GROWTH, REASON, NOTE)
+# Where the service names a field, the column the reader should look at.
+FIELD_COLUMNS = {
+    "reported_on": DATE,
+    "value": VALUE,
+    "growth_rate": GROWTH,
+    "stage": STAGE,
+    "correction_reason": REASON,
+    "note": NOTE,
+}
+
+
+class WorkbookRejected(Exception):
+    """The file is not a workbook we will open; the message says why, in Chinese."""
+
+    def __init__(self, message):
+        self.message = str(message)
+        super().__init__(self.message)
+
+
+@dataclass(frozen=True)
+class RowError:
+    sheet: str
+    row: int  # as Excel numbers it, from 1
+    column: str  # the header text, or "" for the whole row
+    message: str
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do: the entries to record, the rows skipped as already stored, the errors."""
+
+    items: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # (sheet, row, code)
+    errors: list = field(default_factory=list)
+    sheets: list = field(default_factory=list)  # the sheet names read
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# --- The file ------------------------------------------------------------------------------
+
+
+def check_workbook(path) -> None:
+    """Refuse anything that is not a plain xlsx of reasonable size, before any parser sees it."""
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+        handle.seek(0, 2)
+        size = handle.tell()
+    if size > MAX_FILE_BYTES:
+        raise WorkbookRejected(FILE_TOO_LARGE % {"limit": MAX_FILE_BYTES // (1024 * 1024)})
+    if head != ZIP_MAGIC:
+        raise WorkbookRejected(NOT_XLSX)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            if len(parts) > MAX_PARTS:
+                raise WorkbookRejected(ZIP_BOMB)
+            # Sizes from the central directory; zipfile also refuses to inflate past them.
+            if sum(part.file_size for part in parts) > MAX_UNCOMPRESSED_BYTES:
+                raise WorkbookRejected(ZIP_BOMB)
+            for part in parts:
+                if part.file_size > 1024 * 1024 and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+                    raise WorkbookRejected(ZIP_BOMB)
+            names = {part.filename for part in parts}
+            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+                raise WorkbookRejected(NOT_XLSX)
+            for part in parts:
+                if part.filename.endswith((".xml", ".rels")):
+                    _refuse_dtd(archive, part)
+            content_types = archive.read("[Content_Types].xml")
+            if SPREADSHEET_CONTENT_TYPE.encode() not in content_types:
+                raise WorkbookRejected(NOT_XLSX)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError):
+        raise WorkbookRejected(NOT_XLSX) from None
+
+
+def _refuse_dtd(archive, part):
+    """No XML part may declare a DTD: that is where entity-expansion (billion laughs) and external
+    entities live. defusedxml stops at the prolog; the root element ends the check."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, iterparse
+
+    with archive.open(part) as stream:
+        try:
+            for _event, _element in iterparse(stream, events=("start",), forbid_dtd=True):
+                break
+        except DefusedXmlException:
+            raise WorkbookRejected(XML_DTD) from None
+        except ParseError:
+            raise WorkbookRejected(UNREADABLE) from None
+
+
+def read_sheets(path):
+    """(sheet name, rows) for each sheet, rows as python values, at most MAX_ROWS each."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheets = []
+        for name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(name)
+            if sheet.total_height > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise WorkbookRejected(TOO_MANY_ROWS % {"limit": MAX_ROWS})
+            if sheet.total_width > MAX_COLUMNS:
+                raise WorkbookRejected(UNREADABLE)
+            sheets.append((name, sheet.to_python(skip_empty_area=False)))
+        return sheets
+    except WorkbookRejected:
+        raise
+    except Exception:  # calamine raises its own errors for a damaged file; the reader needs one message
+        raise WorkbookRejected(UNREADABLE) from None
+
+
+# --- The rows ------------------------------------------------------------------------------
+
+
+def _header_text(value) -> str:
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    return "".join(text.split())
+
+
+def _find_header(rows):
+    """(index of the header row, {header: column index}) or None for a sheet without the headers."""
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        columns = {}
+        for position, cell in enumerate(row):
+            text = _header_text(cell)
+            if text and text not in columns:
+                columns[text] = position
+        if all(header in columns for header in REQUIRED_HEADERS):
+            return index, columns
+    return None
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    # The ledger writes text that looks like a formula with a leading apostrophe (safe_cell).
+    return text[1:] if text.startswith("'") else text
+
+
+def _parse_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 20000 < value < 80000:
+        return datetime.date(1899, 12, 30) + datetime.timedelta(days=int(value))  # an Excel serial day
+    text = unicodedata.normalize("NFKC", _text(value))
+    for separator in ("年", "月", "/", "."):
+        text = text.replace(separator, "-")
+    text = text.replace("日", "")
+    try:
+        year, month, day = (int(part) for part in text.split("-"))
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise ValidationError(BAD_DATE) from None
+
+
+def _parse_number(value, *, percent_allowed):
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(errors.NOT_A_NUMBER)
+    if isinstance(value, int | float):
+        value = repr(value) if isinstance(value, float) else str(value)
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        return parse_number(text, percent_allowed=percent_allowed)
+    except ValidationError as error:
+        raise ValidationError(error.messages) from None
+
+
+def _parse_stage(value) -> str:
+    """A stage by its Chinese label (as the ledger writes it), its label in the page's language, or its code."""
+    text = _text(value)
+    if not text:
+        return ""
+    known = {value: value for value in Stage.values}
+    known.update({str(label): value for value, label in Stage.choices})
+    with translation.override("zh-hans"):
+        known.update({str(label): value for value, label in Stage.choices})
+    if text not in known:
+        raise ValidationError(BAD_STAGE)
+    return known[text]
+
+
+def _limited(value, limit) -> str:
+    text = _text(value)
+    if len(text) > limit:
+        raise ValidationError(TEXT_TOO_LONG % {"limit": limit})
+    return text
+
+
+@dataclass
+class _Row:
+    sheet: str
+    number: int
+    code: str
+    cells: dict  # header -> raw value
+
+
+def _rows_to_import(sheets, plan):
+    rows = []
+    for name, values in sheets:
+        found = _find_header(values)
+        if found is None:
+            continue
+        header_index, columns = found
+        plan.sheets.append(name)
+        for offset, row in enumerate(values[header_index + 1 :], start=header_index + 2):
+            cells = {h: _cell(row, columns.get(h)) for h in INPUT_HEADERS}
+            # The ledger lists every target; a row counts once someone filled one of its entry
+            # columns (推进阶段 is not one: the ledger writes the target's current stage there).
+            if all(_text(cells[h]) == "" for h in TRIGGER_HEADERS):
+                continue
+            code = _text(_cell(row, columns[CODE]))
+            rows.append(_Row(sheet=name, number=offset, code=code, cells=cells))
+    if not plan.sheets:
+        raise WorkbookRejected(NO_SHEET)
+    if len(rows) > MAX_ROWS:
+        raise WorkbookRejected(TOO_MANY_ROWS % {"limit": MAX_ROWS})
+    return rows
+
+
+def _cell(row, position):
+    return row[position] if position is not None and position < len(row) else None
+
+
+def _error(plan, row, column, messages):
+    for message in messages if isinstance(messages, list | tuple) else [messages]:
+        plan.errors.append(RowError(sheet=row.sheet, row=row.number, column=column, message=str(message)))
+
+
+def plan_import(path, *, user, report, today=None) -> ImportPlan:
+    """Read and validate a workbook; write nothing. Raises WorkbookRejected for a file we will not open."""
+    check_workbook(path)
+    plan = ImportPlan()
+    rows = _rows_to_import(read_sheets(path), plan)
+    targets = {t.code: t for t in Target.objects.filter(report=report, code__in={r.code for r in rows if r.code})}
+    targets_by_pk = {t.pk: t for t in targets.values()}
+    for row in rows:
+        if not row.code:
+            _error(plan, row, CODE, MISSING_CODE)
+            continue
+        target = targets.get(row.code)
+        if target is None:
+            _error(plan, row, CODE, UNKNOWN_CODE % {"code": row.code})
+            continue
+        fields, problems = {}, False
+        parsers = (
+            ("reported_on", DATE, _parse_date),
+            ("value", VALUE, partial(_parse_number, percent_allowed=target.unit == "%")),
+            ("growth_rate", GROWTH, partial(_parse_number, percent_allowed=True)),
+            ("stage", STAGE, _parse_stage),
+            ("note", NOTE, partial(_limited, limit=2000)),
+            ("correction_reason", REASON, partial(_limited, limit=1000)),
+        )
+        for name, header, parse in parsers:
+            raw = row.cells.get(header)
+            if name == "reported_on" and _text(raw) == "" and not isinstance(raw, datetime.date):
+                _error(plan, row, DATE, DATE_REQUIRED)
+                problems = True
+                continue
+            try:
+                fields[name] = parse(raw)
+            except ValidationError as error:
+                _error(plan, row, header, error.messages)
+                problems = True
+        if problems:
+            continue
+        if target.is_qualitative:
+            # The ledger's 推进阶段 column is the target's standing; for a quantitative target it is empty.
+            fields["value"] = None
+        else:
+            fields["stage"] = ""
+        plan.items.append(services.ProgressItem(target=target, key=(row.sheet, row.number), **fields))
+
+    _drop_already_stored(plan, targets_by_pk)
+    problems = services.check_progress_batch(user=user, items=plan.items, today=today)
+    rows_by_key = {(r.sheet, r.number): r for r in rows}
+    for key, error in problems.items():
+        row = rows_by_key[key]
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                _error(plan, row, FIELD_COLUMNS.get(name, ""), messages)
+        else:
+            _error(plan, row, "", error.messages)
+    plan.errors.sort(key=lambda e: (plan.sheets.index(e.sheet) if e.sheet in plan.sheets else 0, e.row))
+    return plan
+
+
+def _same(item):
+    return (item.target.pk, item.reported_on, item.value, item.growth_rate, item.stage or "", item.note or "")
+
+
+def _drop_already_stored(plan, targets_by_pk):
+    """Re-importing a file adds nothing: an item equal to a stored entry (or to an earlier row of the
+    same file) is skipped."""
+    if not plan.items:
+        return
+    stored = set()
+    existing = ProgressEntry.objects.filter(
+        target__in=list(targets_by_pk), reported_on__in={item.reported_on for item in plan.items}
+    ).values_list("target_id", "reported_on", "value", "growth_rate", "stage", "note")
+    for target_id, reported_on, value, growth_rate, stage, note in existing:
+        stored.add((target_id, reported_on, _norm(value), _norm(growth_rate), stage, note))
+    kept = []
+    for item in plan.items:
+        key = _same(item)
+        key = (*key[:2], _norm(key[2]), _norm(key[3]), *key[4:])
+        if key in stored:
+            plan.skipped.append((item.key[0], item.key[1], item.target.code))
+            continue
+        stored.add(key)
+        kept.append(item)
+    plan.items = kept
+
+
+def _norm(number):
+    return None if number is None else decimal.Decimal(number).normalize()
+
+
+def commit_import(path, *, user, report, today=None, source="") -> ImportPlan:
+    """Plan again (the data may have moved since the preview) and, if every row is valid, record all
+    of them in one transaction. Returns the plan; nothing is written when it has errors."""
+    import pghistory
+
+    plan = plan_import(path, user=user, report=report, today=today)
+    if not plan.ok or not plan.items:
+        return plan
+    pghistory.context(import_file=source or str(path), import_rows=len(plan.items))
+    try:
+        services.record_progress_batch(user=user, items=plan.items, today=today)
+    except services.BatchInvalid as invalid:
+        # Someone recorded in between: report the rows that no longer pass, store nothing.
+        for (sheet, number), error in invalid.problems.items():
+            row = _Row(sheet=sheet, number=number, code="", cells={})
+            _error(plan, row, "", error.messages)
+    return plan
