@@ -4,9 +4,11 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from ledger import rows
+from ledger import rows, workbook
 from targets.models import Report
 from targets.roles import COMMAND_LINE
+
+XLSX_NEEDS_OUTPUT = "xlsx 需要 --output 文件名。"
 
 
 class Command(BaseCommand):
@@ -35,4 +37,10 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(text)
             return
-        raise CommandError("xlsx: 见看板与台账（尚未实现）。")
+        if not options["output"]:
+            raise CommandError(XLSX_NEEDS_OUTPUT)
+        # The same workbook as /ledger.xlsx, for the operator, who reads the whole ledger.
+        workbook.write_ledger(
+            options["output"], user=COMMAND_LINE, report=report, as_of=as_of, include_pending=options["pending"]
+        )
+        self.stdout.write(f"{options['output']}")

@@ -1,0 +1,454 @@
+"""The dashboard's figures (看板): counts by status, overall completion, how many targets are behind
+序时进度, the main indicators, the 20 practical tasks, the six areas of part 三, the department
+ranking, laggards and stale reporting.
+
+Everything is read in one pass over the annotated ledger (`targets.selectors.target_ledger`): one
+query for the targets with their standing, plus the small tables that name things (practical tasks,
+areas, departments). A target's status, % complete and expected % are never recomputed here; this
+module only counts, averages and sorts what the one computation returned. The user scopes it:
+reporters see their department's targets (led or supported), officials, supervisors and admins
+see everything."""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef
+from django.urls import reverse
+
+from projects.models import PracticalTask
+from targets import roles, selectors
+from targets.choices import BEHIND_STATUSES, Kind, Status
+from targets.models import Department, Section, Target
+from targets.tables import target_url
+
+from . import charts, rows
+
+AREAS_PART = "3"  # 三、…的主要工作: its numbered areas (3.1 … 3.6) and their sub-sections
+STALE_AFTER_DAYS = 30
+LIST_LIMIT = 15
+ACHIEVED = frozenset({Status.DONE, Status.MET})
+ON_TRACK = frozenset({Status.DONE, Status.MET, Status.ON_TRACK, Status.IN_PROGRESS})
+# Laggards are the targets behind (Status.is_behind), worst first.
+LAGGARD_ORDER = (Status.OVERDUE, Status.FAR_BEHIND, Status.BREACHED, Status.LAGGING)
+assert frozenset(LAGGARD_ORDER) == BEHIND_STATUSES
+# The headline always shows these, even at zero; the others only when some target has them.
+HEADLINE_STATUSES = frozenset(
+    {Status.DONE, Status.ON_TRACK, Status.LAGGING, Status.FAR_BEHIND, Status.OVERDUE, Status.NO_DATA}
+)
+
+
+class ListLink:
+    """The URL of the target list behind a figure: its filters plus the dashboard's report, as-of
+    date and pending switch (filter names as targets.filters.TargetFilter spells them)."""
+
+    def __init__(self, report, as_of, include_pending):
+        self.base = {"report": report.code, "as_of": as_of.isoformat()}
+        if include_pending:
+            self.base["pending"] = "1"
+        self.path = reverse("target-list")
+
+    def __call__(self, **filters):
+        query = {key: value for key, value in filters.items() if value not in (None, "")}
+        return f"{self.path}?{urlencode({**query, **self.base})}"
+
+
+@dataclass
+class Tally:
+    """The standing of a group of targets: counts by status, the average % complete of those with a
+    plan (capped at 100, a target with nothing counted as 0) against their average expected %,
+    and the date of the latest counted report."""
+
+    total: int = 0
+    counts: Counter = field(default_factory=Counter)
+    planned: int = 0
+    percent_sum: float = 0.0
+    expected_sum: float = 0.0
+    last_reported_on: datetime.date | None = None
+
+    def add(self, target):
+        self.total += 1
+        self.counts[target.status] += 1
+        if target.expected_percent is not None:
+            self.planned += 1
+            self.percent_sum += min(max(target.percent_complete or 0.0, 0.0), 100.0)
+            self.expected_sum += target.expected_percent
+        if target.latest_reported_on and (
+            self.last_reported_on is None or target.latest_reported_on > self.last_reported_on
+        ):
+            self.last_reported_on = target.latest_reported_on
+
+    @property
+    def average_percent(self):
+        return round(self.percent_sum / self.planned, 1) if self.planned else None
+
+    @property
+    def average_expected(self):
+        return round(self.expected_sum / self.planned, 1) if self.planned else None
+
+    @property
+    def achieved(self):
+        return sum(self.counts[status] for status in ACHIEVED)
+
+    @property
+    def on_track(self):
+        return sum(self.counts[status] for status in ON_TRACK)
+
+    @property
+    def behind(self):
+        return sum(self.counts[status] for status in BEHIND_STATUSES)
+
+    @property
+    def overdue(self):
+        return self.counts[Status.OVERDUE]
+
+    def share(self, count):
+        return round(100.0 * count / self.total, 1) if self.total else None
+
+    @property
+    def achieved_share(self):
+        return self.share(self.achieved)
+
+    @property
+    def on_track_share(self):
+        return self.share(self.on_track)
+
+    def status_counts(self):
+        """(status, count) for every status, in the statuses' order."""
+        return [(status, self.counts[status]) for status in Status]
+
+    def bar(self):
+        return charts.progress_bar(self.average_percent, self.average_expected)
+
+
+@dataclass
+class StatusFigure:
+    status: Status
+    count: int
+    share: float | None
+    url: str
+
+
+@dataclass
+class Area:
+    """One of part 三's areas (3.1 … 3.6) and the targets in it or below it."""
+
+    section: Section
+    tally: Tally
+    url: str
+    segments: list = field(default_factory=list)
+    behind_url: str = ""
+
+
+@dataclass
+class DepartmentStanding:
+    """A department's targets, led or supported (as the list's 责任单位 filter counts them)."""
+
+    department: Department
+    tally: Tally
+    url: str
+    overdue_url: str
+    rank: int = 0
+    days_since_report: int | None = None
+
+
+@dataclass
+class PracticalTaskCard:
+    """A practical task (实事) and its metrics; it is done when all its metrics are."""
+
+    task: PracticalTask
+    metrics: list
+    url: str
+
+    @property
+    def metrics_done(self):
+        return sum(1 for metric in self.metrics if metric.status in ACHIEVED)
+
+    @property
+    def done(self):
+        return bool(self.metrics) and self.metrics_done == len(self.metrics)
+
+    @property
+    def worst_status(self):
+        """The colour of the card: done when done, otherwise its most urgent metric's status."""
+        if self.done:
+            return Status.DONE
+        statuses = {metric.status for metric in self.metrics}
+        for status in (*LAGGARD_ORDER, Status.NO_DATA, Status.NOT_STARTED, Status.IN_PROGRESS, Status.ON_TRACK):
+            if status in statuses:
+                return Status(status)
+        return Status.NO_DATA
+
+
+@dataclass
+class Dashboard:
+    report: object
+    as_of: datetime.date
+    include_pending: bool
+    sees_everything: bool
+    department: Department | None
+    overall: Tally
+    statuses: list
+    main_indicators: list
+    practical_tasks: list
+    areas: list
+    departments: list
+    laggards: list
+    laggards_total: int
+    stale: list
+    stale_total: int
+    stale_since: datetime.date
+    list_url: ListLink
+
+    @property
+    def headline_statuses(self):
+        return [figure for figure in self.statuses if figure.count or figure.status in HEADLINE_STATUSES]
+
+    @property
+    def practical_tasks_done(self):
+        return sum(1 for card in self.practical_tasks if card.done)
+
+    @property
+    def laggard_statuses(self):
+        """The laggards' statuses with their counts, worst first, each linking to its list."""
+        by_status = {figure.status: figure for figure in self.statuses}
+        return [by_status[status] for status in LAGGARD_ORDER if by_status[status].count]
+
+    @property
+    def segments(self):
+        return charts.segments(self.overall.status_counts(), self.overall.total, lambda s: self.list_url(status=s))
+
+
+DEPARTMENT_SORTS = {
+    # The ranking: the larger on-track share first, then the fewer overdue, then the report's order.
+    "rank": lambda d: d.rank,
+    "share": lambda d: (d.tally.on_track_share or 0.0, -d.tally.overdue, d.tally.total, -d.department.order),
+    "overdue": lambda d: (d.tally.overdue, d.tally.behind),
+    "behind": lambda d: (d.tally.behind, d.tally.overdue),
+    "days": lambda d: d.days_since_report if d.days_since_report is not None else 10**6,
+    "total": lambda d: d.tally.total,
+    "name": lambda d: (d.department.order, d.department.code),
+}
+DEFAULT_DEPARTMENT_SORT = "rank"
+
+
+def parse_sort(value):
+    """`?sort=<key>` or `?sort=-<key>` (descending); an unknown key means the ranking."""
+    value = value or DEFAULT_DEPARTMENT_SORT
+    descending = value.startswith("-")
+    key = value.lstrip("-")
+    if key not in DEPARTMENT_SORTS:
+        return DEFAULT_DEPARTMENT_SORT, False
+    return key, descending
+
+
+def dashboard(*, user, report, as_of, include_pending=False, sort=DEFAULT_DEPARTMENT_SORT) -> Dashboard:
+    link = ListLink(report, as_of, include_pending)
+    targets = _ledger_rows(user=user, report=report, as_of=as_of, include_pending=include_pending)
+    everything = user is roles.COMMAND_LINE or roles.sees_everything(user)
+
+    overall = Tally()
+    area_sections = list(Section.objects.filter(report=report, parent__code=AREAS_PART).order_by("order"))
+    areas = {section.pk: Tally() for section in area_sections}
+    by_department = {}
+    metrics_by_task = {}
+    stale_since = as_of - datetime.timedelta(days=STALE_AFTER_DAYS - 1)
+    laggards, stale, main_indicators = [], [], []
+
+    for target in targets:
+        overall.add(target)
+        area = _area_of(target, areas)
+        if area is not None:
+            areas[area].add(target)
+        for department_id in {target.lead_department_id, *target.co_department_ids}:
+            by_department.setdefault(department_id, Tally()).add(target)
+        for task_no in target.task_nos:
+            metrics_by_task.setdefault(task_no, []).append(target)
+        if target.kind == Kind.MAIN_INDICATOR:
+            target.bullet = charts.bullet(target)
+            main_indicators.append(target)
+        if target.status in BEHIND_STATUSES:
+            laggards.append(target)
+        if _is_stale(target, as_of, stale_since):
+            stale.append(target)
+        target.url = target_url(target)
+        target.bar = charts.progress_bar(target.percent_complete, target.expected_percent)
+        target.days_since_report = (as_of - target.latest_reported_on).days if target.latest_reported_on else None
+
+    laggards.sort(key=_laggard_order)
+    stale.sort(key=lambda t: (t.latest_reported_on or datetime.date.min, t.order, t.code))
+
+    return Dashboard(
+        report=report,
+        as_of=as_of,
+        include_pending=include_pending,
+        sees_everything=everything,
+        department=None if everything else roles.department_of(user),
+        overall=overall,
+        statuses=[
+            StatusFigure(status, count, overall.share(count), link(status=status))
+            for status, count in overall.status_counts()
+        ],
+        main_indicators=main_indicators,
+        practical_tasks=_practical_tasks(report, metrics_by_task, everything, link),
+        areas=[_area(section, areas[section.pk], link) for section in area_sections if areas[section.pk].total],
+        departments=_departments(by_department, as_of, link, sort),
+        laggards=laggards[:LIST_LIMIT],
+        laggards_total=len(laggards),
+        stale=stale[:LIST_LIMIT],
+        stale_total=len(stale),
+        stale_since=stale_since,
+        list_url=link,
+    )
+
+
+def _ledger_rows(*, user, report, as_of, include_pending):
+    """The visible targets with their standing, their co-units and practical tasks, in one query.
+    The long texts (the report's full text rides along with select_related) are left behind."""
+    co_units = Target.co_departments.through.objects.filter(target=OuterRef("pk")).values("department_id")
+    tasks = PracticalTask.targets.through.objects.filter(target=OuterRef("pk")).values("practicaltask__no")
+    queryset = (
+        selectors.target_ledger(user=user, report=report, as_of=as_of, include_pending=include_pending)
+        .select_related("section__parent")
+        .defer("source_text", "report__text", "section__body", "section__parent__body")
+        .annotate(co_department_ids=ArraySubquery(co_units), task_nos=ArraySubquery(tasks))
+        .order_by("order", "code")
+    )
+    return list(queryset)
+
+
+def _area_of(target, areas):
+    section = target.section
+    for candidate in (section.pk, section.parent_id, section.parent.parent_id if section.parent else None):
+        if candidate in areas:
+            return candidate
+    return None
+
+
+def _is_stale(target, as_of, stale_since):
+    """No counted report in the last 30 days, for a target whose period has begun and that is not done."""
+    if target.status == Status.DONE or target.period_start > as_of:
+        return False
+    return target.latest_reported_on is None or target.latest_reported_on < stale_since
+
+
+def _laggard_order(target):
+    shortfall = 0.0
+    if target.expected_percent is not None and target.percent_complete is not None:
+        shortfall = target.expected_percent - target.percent_complete
+    return (LAGGARD_ORDER.index(target.status), -shortfall, target.order, target.code)
+
+
+def _area(section, tally, link):
+    return Area(
+        section=section,
+        tally=tally,
+        url=link(section=section.pk),
+        segments=charts.segments(tally.status_counts(), tally.total, lambda s: link(section=section.pk, status=s)),
+    )
+
+
+def _departments(by_department, as_of, link, sort):
+    departments = Department.objects.filter(pk__in=by_department).only("code", "name", "order")
+    standings = [
+        DepartmentStanding(
+            department=department,
+            tally=by_department[department.pk],
+            url=link(department=department.pk),
+            overdue_url=link(department=department.pk, status=Status.OVERDUE),
+        )
+        for department in departments
+    ]
+    for standing in standings:
+        last = standing.tally.last_reported_on
+        standing.days_since_report = (as_of - last).days if last else None
+    standings.sort(key=DEPARTMENT_SORTS["share"], reverse=True)
+    for rank, standing in enumerate(standings, 1):
+        standing.rank = rank
+    key, descending = parse_sort(sort)
+    standings.sort(key=DEPARTMENT_SORTS[key], reverse=descending)
+    return standings
+
+
+def _practical_tasks(report, metrics_by_task, everything, link):
+    tasks = PracticalTask.objects.filter(report=report).only("no", "title").order_by("no")
+    return [
+        PracticalTaskCard(task=task, metrics=metrics_by_task.get(task.no, []), url=link(practical_task=task.no))
+        for task in tasks
+        # A reporter sees the tasks their department works on; the officials see all twenty.
+        if everything or task.no in metrics_by_task
+    ]
+
+
+def as_json(board: Dashboard) -> dict:
+    """The dashboard's figures for a big screen (GET /api/v1/dashboard): the same objects the page shows."""
+    date, number = rows.date, rows.number
+
+    def tally(t: Tally):
+        return {
+            "targets": t.total,
+            "achieved": t.achieved,
+            "on_track": t.on_track,
+            "behind": t.behind,
+            "overdue": t.overdue,
+            "average_percent_complete": t.average_percent,
+            "average_expected_percent": t.average_expected,
+            "status_counts": {status.value: count for status, count in t.status_counts()},
+            "last_reported_on": date(t.last_reported_on),
+        }
+
+    def target(t):
+        return {
+            "code": t.code,
+            "name": t.name,
+            "unit": t.unit,
+            "direction": t.direction,
+            "target_value": number(t.target_value),
+            "target_value_max": number(t.target_value_max),
+            "growth_rate_target": number(t.growth_rate_target),
+            "latest_value": number(t.latest_value),
+            "latest_growth_rate": number(t.latest_growth_rate),
+            "latest_stage": t.latest_stage or None,
+            "latest_reported_on": date(t.latest_reported_on),
+            "percent_complete": t.percent_complete,
+            "expected_percent": t.expected_percent,
+            "gap": number(t.gap),
+            "growth_gap": number(t.growth_gap),
+            "status": t.status,
+        }
+
+    return {
+        "report": {"code": board.report.code, "title": board.report.title, "year": board.report.year},
+        "as_of": date(board.as_of),
+        "include_pending": board.include_pending,
+        "scope": "all" if board.sees_everything else "department",
+        "department": board.department.code if board.department else None,
+        "totals": {**tally(board.overall), "stale": board.stale_total, "stale_since": date(board.stale_since)},
+        "main_indicators": [target(t) for t in board.main_indicators],
+        "practical_tasks": [
+            {
+                "no": card.task.no,
+                "title": card.task.title,
+                "done": card.done,
+                "metrics_done": card.metrics_done,
+                "metrics": [target(t) for t in card.metrics],
+            }
+            for card in board.practical_tasks
+        ],
+        "areas": [{"code": a.section.code, "title": a.section.title, **tally(a.tally)} for a in board.areas],
+        "departments": [
+            {
+                "code": d.department.code,
+                "name": d.department.name,
+                "rank": d.rank,
+                "on_track_share": d.tally.on_track_share,
+                "days_since_report": d.days_since_report,
+                **tally(d.tally),
+            }
+            for d in board.departments
+        ],
+        "laggards": {"total": board.laggards_total, "targets": [target(t) for t in board.laggards]},
+        "stale": {"total": board.stale_total, "targets": [target(t) for t in board.stale]},
+    }

@@ -1,0 +1,100 @@
+"""看板 (the officials' dashboard), the Excel 台账 download and the dashboard's JSON for a big screen.
+All three read the same selectors; the user scopes them (reporters see their department's targets)."""
+
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET
+
+from targets import selectors as ledger_request
+from targets.filters import TargetFilter
+
+from . import api, selectors, workbook
+
+
+def _ledger_arguments(request):
+    """The report, the as-of date and the pending switch, read from the request as the list page does."""
+    return {
+        "report": ledger_request.selected_report(request),
+        "as_of": ledger_request.as_of_from(request),
+        "include_pending": ledger_request.include_pending_from(request),
+    }
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    arguments = _ledger_arguments(request)
+    sort = request.GET.get("sort", selectors.DEFAULT_DEPARTMENT_SORT)
+    board = None
+    if arguments["report"] is not None:
+        board = selectors.dashboard(user=request.user, sort=sort, **arguments)
+    sort_key, descending = selectors.parse_sort(sort)
+    return render(
+        request,
+        "ledger/dashboard.html",
+        {"board": board, **arguments, "department_columns": _department_columns(request, sort_key, descending)},
+    )
+
+
+# The department table's sortable columns: key, heading, and whether a first click sorts descending.
+DEPARTMENT_COLUMNS = (
+    ("rank", _lazy("排名"), False),
+    ("name", _lazy("责任单位"), False),
+    ("total", _lazy("目标数"), True),
+    ("share", _lazy("正常推进占比"), True),
+    ("behind", _lazy("滞后"), True),
+    ("overdue", _lazy("逾期"), True),
+    ("days", _lazy("距上次填报"), True),
+)
+
+
+def _department_columns(request, current, descending):
+    """Headings that sort the ranking server-side (`?sort=key` / `?sort=-key`), keeping the other parameters."""
+    params = request.GET.copy()
+    columns = []
+    for key, heading, first_descending in DEPARTMENT_COLUMNS:
+        is_current = key == current
+        next_descending = not descending if is_current else first_descending
+        params["sort"] = ("-" if next_descending else "") + key
+        aria_sort = ("descending" if descending else "ascending") if is_current else None
+        columns.append(
+            {"key": key, "heading": heading, "url": f"?{params.urlencode()}#departments", "aria_sort": aria_sort}
+        )
+    return columns
+
+
+@login_required
+@require_GET
+def ledger_xlsx(request):
+    """The 台账 as the list page's filters, as-of date and pending switch choose it."""
+    arguments = _ledger_arguments(request)
+    report = arguments["report"]
+    if report is None:
+        raise Http404(_("没有报告。"))
+    queryset = workbook.ledger_queryset(user=request.user, **arguments)
+    filterset = TargetFilter(request.GET, queryset=queryset, report=report)
+    # As the list page (a strict FilterView): a filter that does not validate shows nothing.
+    queryset = filterset.qs if filterset.is_valid() else queryset.none()
+    output = io.BytesIO()
+    workbook.write_ledger(output, user=request.user, queryset=queryset, **arguments)
+    output.seek(0)
+    filename = f"ledger-{report.code}-{arguments['as_of'].isoformat()}.xlsx"
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=workbook.CONTENT_TYPE)
+
+
+@require_GET
+def api_dashboard(request):
+    """GET /api/v1/dashboard?as_of=YYYY-MM-DD: the dashboard's figures, as the page shows them."""
+    user = api.api_user(request)
+    if user is None:
+        return api.unauthorized()
+    arguments = _ledger_arguments(request)
+    if arguments["report"] is None:
+        return api.error(404, _("没有报告。"))
+    board = selectors.dashboard(user=user, sort=request.GET.get("sort"), **arguments)
+    return api.ok(selectors.as_json(board))

@@ -1,0 +1,219 @@
+"""The Excel ledger (台账): one workbook with the sheets 主要指标, 年度任务, 实事, 五年目标 and 名词解释,
+written with openpyxl's write-only mode from the annotated ledger (rows streamed with
+`iterator(chunk_size=…)`). Every figure comes from Target.objects.with_progress; cells hold values,
+never formulas (targets.spreadsheet.safe_cell). Each target row ends with the empty columns
+填报日期 / 本期累计完成值 / 本期说明, which a department fills in and uploads back (the import reads them)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Subquery
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from projects.models import PracticalTask
+from targets import selectors
+from targets.choices import Direction, Kind, Stage, Status
+from targets.models import GlossaryTerm, Target
+from targets.spreadsheet import safe_cell
+
+CHUNK_SIZE = 2000
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="E8EAED")
+ENTRY_FILL = PatternFill("solid", fgColor="FFF4CE")  # the columns a department fills in
+HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
+STATUS_FONT = Font(bold=True, color="FFFFFF")
+STATUS_FILLS = {status.value: PatternFill("solid", fgColor=status.colour.lstrip("#").upper()) for status in Status}
+PERCENT_FORMAT = '0.0"%"'
+DATE_FORMAT = "yyyy-mm-dd"
+
+# The workbook is an interchange file as well as a report: its sheet names and headers are fixed
+# Chinese whatever the reader's language, because the import reads them back. The round trip: a
+# department fills in these three columns.
+WORKBOOK_LANGUAGE = "zh-hans"
+ENTRY_DATE, ENTRY_VALUE, ENTRY_NOTE = "填报日期", "本期累计完成值", "本期说明"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str | None  # the field of the row; None for the columns left empty for the round trip
+    width: float
+    kind: str = "text"  # text | value | rate | percent | date | status | direction | stage
+
+
+TARGET_COLUMNS = (
+    Column("编号", "code", 10),
+    Column("名称", "name", 36),
+    Column("章节", "section__code", 8),
+    Column("牵头单位", "lead_department__name", 18),
+    Column("配合单位", "co_department_names", 18),
+    Column("方向", "direction", 8, "direction"),
+    Column("单位", "unit", 8),
+    Column("目标值", "target_value", 14, "value"),
+    Column("目标上限", "target_value_max", 12, "value"),
+    Column("目标增速", "growth_rate_target", 10, "rate"),
+    Column("基数", "baseline_value", 14, "value"),
+    Column("完成期限", "deadline", 12, "date"),
+    Column("最新完成值", "latest_value", 14, "value"),
+    Column("最新增速", "latest_growth_rate", 10, "rate"),
+    Column("推进阶段", "latest_stage", 9, "stage"),
+    Column("最近填报日期", "latest_reported_on", 13, "date"),
+    Column("完成进度", "percent_complete", 10, "percent"),
+    Column("序时进度", "expected_percent", 10, "percent"),
+    Column("差距", "gap", 14, "gap"),
+    Column("增速差距", "growth_gap", 10, "rate"),
+    Column("状态", "status", 11, "status"),
+    Column("报告原文", "source_text", 48),
+    Column(ENTRY_DATE, None, 13),
+    Column(ENTRY_VALUE, None, 16),
+    Column(ENTRY_NOTE, None, 30),
+)
+PRACTICAL_TASK_COLUMNS = (Column("实事序号", "task_no", 9), Column("实事", "task_title", 36), *TARGET_COLUMNS)
+GLOSSARY_COLUMNS = (Column("名词", "term", 24), Column("解释", "definition", 100))
+
+SHEETS = (
+    ("主要指标", Kind.MAIN_INDICATOR, TARGET_COLUMNS),
+    ("年度任务", Kind.ANNUAL_TASK, TARGET_COLUMNS),
+    ("实事", Kind.PRACTICAL_TASK_METRIC, PRACTICAL_TASK_COLUMNS),
+    ("五年目标", Kind.FIVE_YEAR_GOAL, TARGET_COLUMNS),
+)
+GLOSSARY_SHEET = "名词解释"
+SHEET_NAMES = (*(name for name, _kind, _columns in SHEETS), GLOSSARY_SHEET)
+
+
+def ledger_queryset(*, user, report, as_of, include_pending=False):
+    """The annotated ledger the workbook is written from (the view narrows it with the list's filters)."""
+    return selectors.target_ledger(user=user, report=report, as_of=as_of, include_pending=include_pending)
+
+
+def write_ledger(output, *, user, report, as_of, include_pending=False, queryset=None):
+    """Write the 台账 of `report` on `as_of`, as `user` may see it, to `output` (a path or binary file).
+    `queryset` (from ledger_queryset, possibly filtered) chooses the targets; the glossary is whole."""
+    if queryset is None:
+        queryset = ledger_queryset(user=user, report=report, as_of=as_of, include_pending=include_pending)
+    with translation.override(WORKBOOK_LANGUAGE):
+        _write(output, report=report, as_of=as_of, include_pending=include_pending, queryset=queryset)
+
+
+def _write(output, *, report, as_of, include_pending, queryset):
+    workbook = Workbook(write_only=True)
+    workbook.properties.title = _("%(title)s 台账") % {"title": report.title}
+    workbook.properties.subject = _("数据截至 %(date)s") % {"date": as_of.isoformat()}
+    workbook.properties.identifier = report.code
+    workbook.properties.keywords = "include_pending" if include_pending else "approved_only"
+    workbook.properties.creator = "reportgov"
+    writer = _SheetWriter(workbook)
+    for title, kind, columns in SHEETS:
+        rows = _target_values(queryset.filter(kind=kind), columns)
+        writer.write(title, columns, rows)
+    glossary = GlossaryTerm.objects.filter(report=report).order_by("order").values("term", "definition")
+    writer.write(GLOSSARY_SHEET, GLOSSARY_COLUMNS, glossary.iterator(chunk_size=CHUNK_SIZE))
+    workbook.save(output)
+
+
+def _target_values(queryset, columns):
+    keys = [column.key for column in columns if column.key]
+    co_units = (
+        Target.co_departments.through.objects.filter(target=OuterRef("pk"))
+        .order_by("department__order", "department__code")
+        .values("department__name")
+    )
+    tasks = PracticalTask.targets.through.objects.filter(target=OuterRef("pk")).order_by("practicaltask__no")
+    queryset = queryset.annotate(
+        co_department_names=ArraySubquery(co_units),
+        task_no=Subquery(tasks.values("practicaltask__no")[:1]),
+        task_title=Subquery(tasks.values("practicaltask__title")[:1]),
+    )
+    return queryset.order_by("order", "code").values(*keys).iterator(chunk_size=CHUNK_SIZE)
+
+
+class _SheetWriter:
+    def __init__(self, workbook):
+        self.workbook = workbook
+        self.status_labels = {status.value: str(status.label) for status in Status}
+        self.direction_labels = {direction.value: str(direction.label) for direction in Direction}
+        self.stage_labels = {stage.value: str(stage.label) for stage in Stage}
+        self.formats = {}
+
+    def write(self, title, columns, rows):
+        sheet = self.workbook.create_sheet(title)
+        for index, column in enumerate(columns, 1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.freeze_panes = "C2" if len(columns) > 2 else "A2"
+        sheet.print_title_rows = "1:1"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        sheet.append([self._header(sheet, column) for column in columns])
+        count = 0
+        for row in rows:
+            sheet.append([self._cell(sheet, column, row) for column in columns])
+            count += 1
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+        return count
+
+    def _header(self, sheet, column):
+        cell = WriteOnlyCell(sheet, value=column.header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL if column.key else ENTRY_FILL
+        cell.alignment = HEADER_ALIGNMENT
+        return cell
+
+    def _cell(self, sheet, column, row):
+        if column.key is None:
+            return None
+        value = row[column.key]
+        if value is None or value == "":
+            return None
+        kind = column.kind
+        if kind == "text":
+            if isinstance(value, list):
+                value = "、".join(value)
+            return safe_cell(value)
+        if kind == "status":
+            cell = WriteOnlyCell(sheet, value=self.status_labels[value])
+            cell.fill = STATUS_FILLS[value]
+            cell.font = STATUS_FONT
+            return cell
+        if kind == "direction":
+            return self.direction_labels[value]
+        if kind == "stage":
+            return self.stage_labels[value]
+        if kind == "date":
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = DATE_FORMAT
+            return cell
+        cell = WriteOnlyCell(sheet, value=value)
+        if kind == "percent":
+            cell.number_format = PERCENT_FORMAT
+        elif kind == "rate":
+            cell.number_format = self._number_format(value, "%")
+        elif kind == "gap" and row.get("target_value") is None:
+            cell.number_format = self._number_format(value, "%")  # a growth-rate goal's gap, in points
+        else:
+            cell.number_format = self._number_format(value, row.get("unit", ""))
+        return cell
+
+    def _number_format(self, value, unit):
+        """Thousands separators, as many decimals as the value has (up to 4) and the unit, so the
+        cell stays a number: 416.21 → `#,##0.00" 亿元"`."""
+        decimals = 0
+        if isinstance(value, Decimal):
+            decimals = min(max(-value.normalize().as_tuple().exponent, 0), 4)
+        elif isinstance(value, float):
+            decimals = 1
+        key = (decimals, unit)
+        if key not in self.formats:
+            number = "#,##0" + ("." + "0" * decimals if decimals else "")
+            unit = (unit or "").replace('"', "").replace("\\", "")
+            # A percent or permille sign sits against the number; a word is spaced from it.
+            spacer = "" if unit in ("%", "‰") else " "
+            self.formats[key] = f'{number}"{spacer}{unit}"' if unit else number
+        return self.formats[key]
