@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "targets",
     "projects",
     "ledger",
+    "reader",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,8 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
 # Percentage points a target may fall behind 序时进度 and still be "on track"; twice this
 # is "far behind".
 REPORTGOV_TOLERANCE = float(os.environ.get("REPORTGOV_TOLERANCE", "10"))
+# 政务公开: the anonymous, read-only page of the 20 practical tasks at /public/ (off: 404).
+REPORTGOV_PUBLIC_PAGE = env_bool("REPORTGOV_PUBLIC_PAGE", default=True)
 
 LOGGING = {
     "version": 1,

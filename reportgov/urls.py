@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("ledger.api_urls")),
     path("", include("targets.urls")),
     path("", include("ledger.urls")),
+    path("", include("reader.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,63 @@
+"""The living report's text as HTML. Built here rather than in a template loop because a
+template would put whitespace between the pieces of a sentence, and a space between Chinese
+characters shows."""
+
+from django import template
+from django.template.loader import get_template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.simple_tag
+def report_text(paragraphs, link_query=""):
+    """Paragraphs of sentences (reader.text.compose) as <p> elements: sentences holding a
+    target's clause in <mark class="clause">, a lead in <strong>, terms with their definition,
+    and each target's badge and current value after its clause."""
+    term_template = get_template("targets/glossary_term.html")
+    mark_template = get_template("reader/target_mark.html")
+    html = []
+    for paragraph in paragraphs:
+        html.append("<p>")
+        for sentence in paragraph.sentences:
+            parts = []
+            for piece in sentence.pieces:
+                if piece.is_term:
+                    context = {"term": piece.term, "label": piece.text, "occurrence": piece.occurrence}
+                    parts.append(term_template.render(context).strip())
+                elif piece.is_marks:
+                    parts.extend(
+                        mark_template.render({"target": target, "link_query": link_query}).strip()
+                        for target in piece.targets
+                    )
+                else:
+                    parts.append(conditional_escape(piece.text))
+            inner = mark_safe("".join(str(part) for part in parts))
+            if sentence.lead:
+                inner = format_html('<strong class="lead">{}</strong>', inner)
+            if sentence.targets:
+                codes = " ".join(target.code for target in sentence.targets)
+                inner = format_html('<mark class="clause" data-targets="{}">{}</mark>', codes, inner)
+            html.append(str(inner))
+        html.append("</p>")
+    return mark_safe("".join(html))
+
+
+@register.filter
+def section_anchor(section):
+    """The id of a section in the living report (/report/#s-3-1-2)."""
+    return selectors.section_anchor(section)
+
+
+@register.simple_tag
+def highlighted(value, query):
+    """`value` escaped, with every occurrence of `query` in <mark>."""
+    value = str(value or "")
+    if not query:
+        return conditional_escape(value)
+    return mark_safe(
+        format_html("<mark>{}</mark>", query).join(conditional_escape(part) for part in value.split(query))
+    )
