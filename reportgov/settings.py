@@ -220,6 +220,8 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
 # Percentage points a target may fall behind 序时进度 and still be "on track"; twice this
 # is "far behind".
 REPORTGOV_TOLERANCE = float(os.environ.get("REPORTGOV_TOLERANCE", "10"))
+# 填报期: reporting is monthly (1); 3 makes quarters. Supervisors close and reopen periods (supervision app).
+REPORTGOV_REPORTING_PERIOD_MONTHS = int(os.environ.get("REPORTGOV_REPORTING_PERIOD_MONTHS", "1"))
 # 政务公开: the anonymous, read-only page of the 20 practical tasks at /public/ (off: 404).
 REPORTGOV_PUBLIC_PAGE = env_bool("REPORTGOV_PUBLIC_PAGE", default=True)
 

@@ -36,6 +36,12 @@ class ReviewStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")
 
 
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+
+
 class Status(models.TextChoices):
     DONE = "done", _("已完成")
     ON_TRACK = "on_track", _("正常推进")
@@ -71,3 +77,5 @@ STATUS_COLOURS = {
     Status.IN_PROGRESS: "#2a6f97",
 }
 BEHIND_STATUSES = frozenset({Status.LAGGING, Status.FAR_BEHIND, Status.OVERDUE, Status.BREACHED})
+# Where a target is where it should be (the 考核 ranking's on-track share counts these).
+ON_TRACK_STATUSES = frozenset({Status.DONE, Status.MET, Status.ON_TRACK, Status.IN_PROGRESS})

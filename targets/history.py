@@ -13,7 +13,18 @@ import pghistory.models
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import Checkpoint, Department, GlossaryTerm, ProgressEntry, Report, Section, StaffProfile, Target
+from .models import (
+    Checkpoint,
+    Department,
+    ExtensionRequest,
+    GlossaryTerm,
+    ProgressEntry,
+    Report,
+    ReportingPeriodLock,
+    Section,
+    StaffProfile,
+    Target,
+)
 
 INSERT, UPDATE, DELETE = "insert", "update", "delete"
 LINK_ADD, LINK_REMOVE = "add", "remove"
@@ -72,6 +83,8 @@ track(Checkpoint, model_name="CheckpointEvent")
 track(GlossaryTerm, model_name="GlossaryTermEvent")
 track(ProgressEntry, model_name="ProgressEntryEvent")
 track(StaffProfile, model_name="StaffProfileEvent")
+track(ReportingPeriodLock, model_name="ReportingPeriodLockEvent")
+track(ExtensionRequest, model_name="ExtensionRequestEvent")
 
 
 class ChangeEvent(pghistory.models.Events):

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Direction, Kind, Measure, ReviewStatus, Stage
+from .choices import Direction, ExtensionStatus, Kind, Measure, ReviewStatus, Stage
 from .progress import TargetQuerySet
 
 
@@ -35,7 +35,7 @@ class Report(models.Model):
         _("含演示数据"), default=False, help_text=_("由 load_demo 设置：页面显示“演示数据”提示。")
     )
     review_required = models.BooleanField(
-        _("进度需审核"), default=False, help_text=_("开启后，填报的进度经督查审核通过才计入正式数据。")
+        _("进度需审核"), default=True, help_text=_("开启后，填报的进度经督查审核通过才计入正式数据。")
     )
 
     objects = ReportManager()
@@ -156,6 +156,12 @@ class Target(models.Model):
     )
     source_text = models.TextField(_("报告原文"))
     order = models.PositiveIntegerField(_("顺序"), default=0)
+    # Set by an approved ExtensionRequest (延期/调整); the original deadline and target value stay
+    # as the report wrote them, and with_progress judges against these when they are set.
+    adjusted_deadline = models.DateField(_("调整后完成期限"), null=True, blank=True, editable=False)
+    adjusted_target_value = models.DecimalField(
+        _("调整后目标值"), max_digits=20, decimal_places=4, null=True, blank=True, editable=False
+    )
     # The latest counted entries, kept in the same transaction as every write so that reading
     # "where does it stand today" never scans the history (see services.refresh_latest).
     latest_entry = models.ForeignKey(
@@ -206,6 +212,16 @@ class Target(models.Model):
                 name="target_range_ordered",
                 violation_error_message=_("目标上限不能小于目标值。"),
             ),
+            models.CheckConstraint(
+                condition=Q(adjusted_deadline__isnull=True) | Q(adjusted_deadline__gte=models.F("period_start")),
+                name="target_adjusted_deadline_ordered",
+                violation_error_message=_("调整后完成期限不能早于起始日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(adjusted_target_value__isnull=True) | Q(target_value__isnull=False),
+                name="target_adjusted_value_has_original",
+                violation_error_message=_("只有设定了目标值的目标才能调整目标值。"),
+            ),
         ]
 
     def __str__(self):
@@ -224,6 +240,19 @@ class Target(models.Model):
     def allows_negative(self) -> bool:
         """Ceiling targets are rates (unemployment, natural population growth) that may fall below zero."""
         return self.direction == Direction.AT_MOST
+
+    @property
+    def effective_deadline(self):
+        """The deadline progress is judged against: the approved extension's, else the report's."""
+        return self.adjusted_deadline or self.deadline
+
+    @property
+    def effective_target_value(self):
+        return self.target_value if self.adjusted_target_value is None else self.adjusted_target_value
+
+    @property
+    def is_adjusted(self) -> bool:
+        return self.adjusted_deadline is not None or self.adjusted_target_value is not None
 
 
 class Checkpoint(models.Model):
@@ -276,6 +305,17 @@ class ProgressEntry(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="progress_entries", verbose_name=_("填报人")
     )
     created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+    # The review (审核) of a submitted entry: who approved or returned it, when, and why.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_entries",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_comment = models.TextField(_("审核意见"), blank=True, max_length=1000)
 
     class Meta:
         verbose_name = _("进度填报")
@@ -291,6 +331,12 @@ class ProgressEntry(models.Model):
                 condition=Q(value__isnull=False) | ~Q(stage="") | Q(growth_rate__isnull=False),
                 name="entry_reports_something",
                 violation_error_message=_("请填写完成值、增速或推进阶段。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_status=ReviewStatus.SUBMITTED)
+                | Q(reviewed_at__isnull=True, reviewed_by__isnull=True),
+                name="entry_pending_not_yet_reviewed",
+                violation_error_message=_("待审核的填报不能有审核人或审核时间。"),
             ),
         ]
 
@@ -354,6 +400,112 @@ class StaffProfile(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.department or '-'}"
+
+
+class ReportingPeriodLock(models.Model):
+    """填报期关闭: a reporting period of a report (a month by default) closed by 督查. While it is
+    closed nobody adds an entry dated inside it; a supervisor reopens it with a recorded reason.
+    Closing again after a reopening adds a new row, so every close and reopening stays on record,
+    and the first close of a period is the deadline its reports are judged timely against."""
+
+    report = models.ForeignKey(Report, models.CASCADE, related_name="period_locks", verbose_name=_("报告"))
+    period_start = models.DateField(_("期间起始"))
+    period_end = models.DateField(_("期间截止"))
+    closed_at = models.DateTimeField(_("关闭时间"))
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("关闭人"))
+    reopened_at = models.DateTimeField(_("重新开放时间"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("重新开放人")
+    )
+    reopen_reason = models.TextField(_("重新开放原因"), blank=True, max_length=1000)
+
+    class Meta:
+        verbose_name = _("填报期关闭记录")
+        verbose_name_plural = _("填报期关闭记录")
+        ordering = ["report", "period_start", "closed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="period_lock_ordered",
+                violation_error_message=_("期间截止不能早于期间起始。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(reopened_at__isnull=True, reopened_by__isnull=True, reopen_reason="")
+                | (Q(reopened_at__isnull=False, reopened_by__isnull=False) & ~Q(reopen_reason="")),
+                name="period_reopened_with_reason",
+                violation_error_message=_("重新开放填报期须记录操作人和原因。"),
+            ),
+            models.UniqueConstraint(
+                fields=["report", "period_start"],
+                condition=Q(reopened_at__isnull=True),
+                name="period_closed_once_at_a_time",
+                violation_error_message=_("该填报期已经关闭。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report.code} {self.period_start}–{self.period_end}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.reopened_at is None
+
+
+class ExtensionRequest(models.Model):
+    """延期/调整申请: a department asks for a later deadline or a changed target value, with its
+    reason; a supervisor or an admin approves or rejects it. Approval sets the target's adjusted
+    values (the report's own stay beside them) and from then on status is judged against them."""
+
+    target = models.ForeignKey(Target, models.CASCADE, related_name="extension_requests", verbose_name=_("目标"))
+    requested_deadline = models.DateField(_("申请完成期限"), null=True, blank=True)
+    requested_target_value = models.DecimalField(
+        _("申请目标值"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    reason = models.TextField(_("申请理由"), max_length=2000)
+    status = models.CharField(
+        _("审批状态"), max_length=12, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="extension_requests", verbose_name=_("申请人")
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("审批人")
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_comment = models.TextField(_("审批意见"), blank=True, max_length=1000)
+
+    class Meta:
+        verbose_name = _("延期/调整申请")
+        verbose_name_plural = _("延期/调整申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(requested_deadline__isnull=False) | Q(requested_target_value__isnull=False),
+                name="extension_asks_something",
+                violation_error_message=_("请填写申请的完成期限或目标值。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="extension_gives_reason",
+                violation_error_message=_("请填写申请理由。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ExtensionStatus.PENDING, decided_at__isnull=True, decided_by__isnull=True)
+                | (~Q(status=ExtensionStatus.PENDING) & Q(decided_at__isnull=False, decided_by__isnull=False)),
+                name="extension_decided_unless_pending",
+                violation_error_message=_("已审批的申请须记录审批人和审批时间。"),
+            ),
+            models.UniqueConstraint(
+                fields=["target"],
+                condition=Q(status=ExtensionStatus.PENDING),
+                name="extension_one_pending_per_target",
+                violation_error_message=_("该目标已有待审批的申请。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.target.code} {self.get_status_display()}"
 
 
 # The change history of these models is declared beside them (event tables, triggers).

@@ -71,6 +71,10 @@ class TargetQuerySet(models.QuerySet):
             latest_stage=latest("stage", models.CharField()),
             latest_reported_on=latest("reported_on", models.DateField()),
         ).alias(
+            # An approved extension (延期/调整) moves the deadline or the target value that progress
+            # is judged against; the report's own values stay in their columns.
+            _deadline=Coalesce(F("adjusted_deadline"), F("deadline")),
+            _target_value=Coalesce(F("adjusted_target_value"), F("target_value")),
             _base=Case(
                 When(measure=Measure.LEVEL, then=Coalesce(F("baseline_value"), Value(0, output_field=DECIMAL))),
                 default=Value(0, output_field=DECIMAL),
@@ -81,7 +85,7 @@ class TargetQuerySet(models.QuerySet):
         )
         qs = qs.alias(
             _subject=Case(When(_growth_only=True, then=F("latest_growth_rate")), default=F("latest_value")),
-            _goal=Case(When(_growth_only=True, then=F("growth_rate_target")), default=F("target_value")),
+            _goal=Case(When(_growth_only=True, then=F("growth_rate_target")), default=F("_target_value")),
             _from=Case(When(_growth_only=True, then=Value(0, output_field=DECIMAL)), default=F("_base")),
         )
         qs = qs.alias(
@@ -91,7 +95,7 @@ class TargetQuerySet(models.QuerySet):
                     Value(0.0),
                     100.0
                     * _as_float(DaysBetween(as_of_value, F("period_start")) + 1)
-                    / _as_float(DaysBetween(F("deadline"), F("period_start")) + 1),
+                    / _as_float(DaysBetween(F("_deadline"), F("period_start")) + 1),
                 ),
             ),
         )
@@ -160,7 +164,7 @@ class TargetQuerySet(models.QuerySet):
 
 
 def _status_rules(as_of, tolerance):
-    past_deadline = Q(deadline__lt=as_of)
+    past_deadline = Q(_deadline__lt=as_of)
     qualitative = Q(direction=Direction.QUALITATIVE)
     nothing_counted = Q(latest_reported_on__isnull=True) | (qualitative & Q(latest_stage=""))
     return [
@@ -170,7 +174,7 @@ def _status_rules(as_of, tolerance):
         When(direction=Direction.AT_MOST, _reached=True, then=Value(Status.MET)),
         When(direction=Direction.AT_MOST, then=Value(Status.BREACHED)),
         When(direction=Direction.QUALITATIVE, latest_stage=Stage.COMPLETED, then=Value(Status.DONE)),
-        When(direction=Direction.QUALITATIVE, deadline__lt=as_of, then=Value(Status.OVERDUE)),
+        When(direction=Direction.QUALITATIVE, _deadline__lt=as_of, then=Value(Status.OVERDUE)),
         When(direction=Direction.QUALITATIVE, latest_stage=Stage.IN_PROGRESS, then=Value(Status.IN_PROGRESS)),
         When(direction=Direction.QUALITATIVE, then=Value(Status.NOT_STARTED)),
         When(_reached=True, then=Value(Status.DONE)),
@@ -190,8 +194,8 @@ def _checkpoint_percent(Checkpoint, as_of):
     day_before_start = Func(F("period_start"), template="(%(expressions)s - 1)", output_field=models.DateField())
     prev_on = Coalesce(Subquery(before.values("due_on")[:1]), day_before_start)
     prev_value = Coalesce(Subquery(before.values("planned_value")[:1]), F("_base"))
-    next_on = Coalesce(Subquery(after.values("due_on")[:1]), F("deadline"))
-    next_value = Coalesce(Subquery(after.values("planned_value")[:1]), F("target_value"))
+    next_on = Coalesce(Subquery(after.values("due_on")[:1]), F("_deadline"))
+    next_value = Coalesce(Subquery(after.values("planned_value")[:1]), F("_target_value"))
     as_of_value = Value(as_of, output_field=models.DateField())
     share = Least(
         Value(1.0),
@@ -202,6 +206,6 @@ def _checkpoint_percent(Checkpoint, as_of):
         Value(100.0),
         Greatest(
             Value(0.0),
-            100.0 * (planned - _as_float(F("_base"))) / NullIf(_as_float(F("target_value") - F("_base")), 0.0),
+            100.0 * (planned - _as_float(F("_base"))) / NullIf(_as_float(F("_target_value") - F("_base")), 0.0),
         ),
     )

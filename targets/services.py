@@ -10,8 +10,9 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from . import errors, roles
-from .choices import Measure, ReviewStatus
-from .models import ProgressEntry, Target
+from .choices import ExtensionStatus, Measure, ReviewStatus
+from .models import ExtensionRequest, ProgressEntry, ReportingPeriodLock, Target
+from .periods import Period
 
 COUNTED_ANY = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
 
@@ -42,10 +43,10 @@ def validate_progress(
     problems = {}
     if reported_on > today:
         problems["reported_on"] = errors.DATE_IN_FUTURE
-    elif not (target.period_start <= reported_on <= target.deadline):
+    elif not (target.period_start <= reported_on <= target.effective_deadline):
         problems["reported_on"] = errors.DATE_OUTSIDE_PERIOD % {
             "start": target.period_start.isoformat(),
-            "end": target.deadline.isoformat(),
+            "end": target.effective_deadline.isoformat(),
         }
     if target.is_qualitative:
         if not stage:
@@ -93,15 +94,20 @@ def record_progress(
     evidence=None,
     correction_reason="",
     today=None,
+    resubmits: ProgressEntry | None = None,
 ) -> ProgressEntry:
     """Store one progress entry and move the target's latest pointers, all or nothing.
 
     The target row is locked for the transaction so that concurrent entries on one target
-    are serialised and the pointers always name the true latest entry.
+    are serialised and the pointers always name the true latest entry. `resubmits` is a returned
+    entry (退回) this one replaces: the new entry supersedes it and goes to review again.
     """
     if not roles.writable_targets(Target.objects.filter(pk=target.pk), user).exists():
         raise PermissionDenied(errors.NOT_YOUR_TARGET)
     target = Target.objects.select_for_update().select_related("report").get(pk=target.pk)
+    if resubmits is not None and (resubmits.target_id != target.pk or resubmits.review_status != ReviewStatus.RETURNED):
+        raise ValidationError(errors.RESUBMIT_NOT_RETURNED)
+    check_period_open(user=user, target=target, reported_on=reported_on)
     previous = validate_progress(
         target=target,
         reported_on=reported_on,
@@ -119,7 +125,7 @@ def record_progress(
         stage=stage or "",
         note=note or "",
         correction_reason=correction_reason or "",
-        supersedes=previous if correction_reason else None,
+        supersedes=resubmits or (previous if correction_reason else None),
         review_status=ReviewStatus.SUBMITTED if target.report.review_required else ReviewStatus.APPROVED,
         created_by=user,
     )
@@ -165,12 +171,14 @@ def check_progress_batch(*, user, items: list[ProgressItem], today=None) -> dict
     problems = {}
     target_ids = {item.target.pk for item in items}
     writable = set(roles.writable_targets(Target.objects.filter(pk__in=target_ids), user).values_list("pk", flat=True))
+    closed = closed_periods(report_ids={item.target.report_id for item in items})
     last_in_batch: dict[int, ProgressItem] = {}
     for item in sorted(items, key=lambda i: (i.target.pk, i.reported_on)):
         if item.target.pk not in writable:
             problems[item.key] = ValidationError(errors.NOT_YOUR_TARGET)
             continue
         try:
+            check_period_open(user=user, target=item.target, reported_on=item.reported_on, closed=closed)
             item.previous = validate_progress(
                 target=item.target,
                 reported_on=item.reported_on,
@@ -256,3 +264,165 @@ def record_progress_batch(*, user, items: list[ProgressItem], today=None) -> lis
         ProgressEntry.objects.bulk_create(batch)
     refresh_latest(target_ids=target_ids)
     return [entries[id(item)] for item in items]
+
+
+# --- Supervision (督查督办): review, reporting periods, extensions --------------------------
+
+
+def closed_periods(*, report_ids) -> dict[int, list[Period]]:
+    """The periods now closed, by report id, in one query (for checking many entries at once)."""
+    closed: dict[int, list[Period]] = {}
+    locks = ReportingPeriodLock.objects.filter(report_id__in=report_ids, reopened_at__isnull=True)
+    for report_id, start, end in locks.values_list("report_id", "period_start", "period_end"):
+        closed.setdefault(report_id, []).append(Period(start, end))
+    return closed
+
+
+def check_period_open(*, user, target: Target, reported_on, closed: dict | None = None) -> None:
+    """Refuse an entry dated inside a closed reporting period, whoever records it: a reporter asks
+    the 督查室 to reopen it; a supervisor reopens it first, with a reason, and then records."""
+    if closed is None:
+        closed = closed_periods(report_ids=[target.report_id])
+    for period in closed.get(target.report_id, ()):
+        if reported_on in period:
+            message = errors.PERIOD_CLOSED_REOPEN_FIRST if roles.is_supervisor(user) else errors.PERIOD_CLOSED
+            raise ValidationError(
+                {"reported_on": message % {"start": period.start.isoformat(), "end": period.end.isoformat()}}
+            )
+
+
+def _require_supervisor(user) -> None:
+    if not roles.is_supervisor(user):
+        raise PermissionDenied(errors.SUPERVISORS_ONLY)
+
+
+@transaction.atomic
+def review_entry(*, user, entry: ProgressEntry, approve: bool, comment: str = "") -> ProgressEntry:
+    """审核: approve a submitted entry (it counts in the official figures from now on) or return it
+    with a comment (it never counts; the reporter resubmits a corrected entry). Once only."""
+    _require_supervisor(user)
+    # The target first, as record_progress locks it: the two never wait on each other in a cycle.
+    Target.objects.select_for_update().filter(pk=entry.target_id).first()
+    entry = ProgressEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.review_status != ReviewStatus.SUBMITTED:
+        raise ValidationError(errors.ALREADY_REVIEWED)
+    if entry.created_by_id == user.pk:
+        raise PermissionDenied(errors.CANNOT_REVIEW_OWN_ENTRY)
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise ValidationError({"review_comment": errors.RETURN_NEEDS_COMMENT})
+    entry.review_status = ReviewStatus.APPROVED if approve else ReviewStatus.RETURNED
+    entry.reviewed_by = user
+    entry.reviewed_at = timezone.now()
+    entry.review_comment = comment
+    entry.full_clean(exclude=["evidence"])
+    entry.save(update_fields=["review_status", "reviewed_by", "reviewed_at", "review_comment"])
+    refresh_latest(target_ids=[entry.target_id])
+    return entry
+
+
+@transaction.atomic
+def close_period(*, user, report, period: Period, today=None) -> ReportingPeriodLock:
+    """关闭填报期: from now on nobody adds an entry dated inside `period` until it is reopened."""
+    _require_supervisor(user)
+    today = today or timezone.localdate()
+    if period.end >= today:
+        raise ValidationError(errors.PERIOD_NOT_ENDED)
+    if ReportingPeriodLock.objects.filter(report=report, period_start=period.start, reopened_at__isnull=True).exists():
+        raise ValidationError(errors.PERIOD_ALREADY_CLOSED)
+    lock = ReportingPeriodLock(
+        report=report, period_start=period.start, period_end=period.end, closed_at=timezone.now(), closed_by=user
+    )
+    lock.full_clean()
+    lock.save()
+    return lock
+
+
+@transaction.atomic
+def reopen_period(*, user, report, period: Period, reason: str) -> ReportingPeriodLock:
+    """重新开放填报期, with the reason on record (the lock row keeps who closed and who reopened)."""
+    _require_supervisor(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reopen_reason": errors.REOPEN_NEEDS_REASON})
+    lock = (
+        ReportingPeriodLock.objects.select_for_update()
+        .filter(report=report, period_start=period.start, reopened_at__isnull=True)
+        .first()
+    )
+    if lock is None:
+        raise ValidationError(errors.PERIOD_NOT_CLOSED)
+    lock.reopened_at = timezone.now()
+    lock.reopened_by = user
+    lock.reopen_reason = reason
+    lock.full_clean()
+    lock.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
+    return lock
+
+
+@transaction.atomic
+def request_extension(
+    *, user, target: Target, reason: str, requested_deadline=None, requested_target_value=None
+) -> ExtensionRequest:
+    """延期/调整申请 by the target's own department (or a supervisor); nothing changes until approved."""
+    if not roles.writable_targets(Target.objects.filter(pk=target.pk), user).exists():
+        raise PermissionDenied(errors.NOT_YOUR_TARGET)
+    target = Target.objects.select_for_update().get(pk=target.pk)
+    problems = {}
+    if requested_deadline is None and requested_target_value is None:
+        problems["requested_deadline"] = errors.EXTENSION_ASKS_NOTHING
+    if requested_deadline is not None and requested_deadline <= target.effective_deadline:
+        problems["requested_deadline"] = errors.EXTENSION_DEADLINE_NOT_LATER % {
+            "deadline": target.effective_deadline.isoformat()
+        }
+    if requested_target_value is not None:
+        if target.target_value is None:
+            problems["requested_target_value"] = errors.EXTENSION_VALUE_NOT_APPLICABLE
+        elif requested_target_value == target.effective_target_value:
+            problems["requested_target_value"] = errors.EXTENSION_VALUE_UNCHANGED
+    if not (reason or "").strip():
+        problems["reason"] = errors.EXTENSION_NEEDS_REASON
+    if problems:
+        raise ValidationError(problems)
+    if target.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
+        raise ValidationError(errors.EXTENSION_ALREADY_PENDING)
+    extension = ExtensionRequest(
+        target=target,
+        requested_deadline=requested_deadline,
+        requested_target_value=requested_target_value,
+        reason=reason.strip(),
+        requested_by=user,
+    )
+    extension.full_clean()
+    extension.save()
+    return extension
+
+
+@transaction.atomic
+def decide_extension(*, user, extension: ExtensionRequest, approve: bool, comment: str = "") -> ExtensionRequest:
+    """Approve (the target's adjusted deadline / target value take the requested ones, and status is
+    judged against them from now on) or reject (nothing changes) a pending request. Once only."""
+    _require_supervisor(user)
+    target = Target.objects.select_for_update().get(pk=extension.target_id)
+    extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+    if extension.status != ExtensionStatus.PENDING:
+        raise ValidationError(errors.EXTENSION_ALREADY_DECIDED)
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise ValidationError({"decision_comment": errors.REJECT_NEEDS_COMMENT})
+    extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
+    extension.decided_by = user
+    extension.decided_at = timezone.now()
+    extension.decision_comment = comment
+    extension.full_clean()
+    extension.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+    if approve:
+        changed = []
+        if extension.requested_deadline is not None:
+            target.adjusted_deadline = extension.requested_deadline
+            changed.append("adjusted_deadline")
+        if extension.requested_target_value is not None:
+            target.adjusted_target_value = extension.requested_target_value
+            changed.append("adjusted_target_value")
+        target.save(update_fields=changed)
+    return extension
