@@ -24,6 +24,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
 from django.test import Client
+from django.urls import NoReverseMatch, reverse
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
 # browser steps are plain blocking calls, which Django would otherwise refuse inside a loop.
@@ -260,6 +261,15 @@ def tab(context, live_server, django_db_serialized_rollback, migrated_data, requ
 @pytest.fixture
 def page(tab):
     return tab.page
+
+
+def url_or_skip(name: str, *args) -> str:
+    """The path of a page another engineer is still building: the journey through it is written and
+    starts running by itself once the URL exists."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        pytest.skip(f"URL {name!r} does not exist yet")
 
 
 # --- Signing in ------------------------------------------------------------------------------
