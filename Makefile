@@ -20,7 +20,7 @@ messages: $(STAMP)
 
 run: install
 	$(MANAGE) migrate --no-input
-	$(MANAGE) load_report
+	$(MANAGE) load_report --if-missing
 	$(MANAGE) load_demo
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	@echo "reportgov: http://127.0.0.1:8000/"

@@ -181,7 +181,7 @@ def _header_text(value) -> str:
     return "".join(text.split())
 
 
-def _find_header(rows):
+def find_header(rows, required=REQUIRED_HEADERS):
     """(index of the header row, {header: column index}) or None for a sheet without the headers."""
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         columns = {}
@@ -189,12 +189,12 @@ def _find_header(rows):
             text = _header_text(cell)
             if text and text not in columns:
                 columns[text] = position
-        if all(header in columns for header in REQUIRED_HEADERS):
+        if all(header in columns for header in required):
             return index, columns
     return None
 
 
-def _text(value) -> str:
+def text_of(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -204,14 +204,14 @@ def _text(value) -> str:
     return text[1:] if text.startswith("'") else text
 
 
-def _parse_date(value) -> datetime.date:
+def parse_date(value) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool) and 20000 < value < 80000:
         return datetime.date(1899, 12, 30) + datetime.timedelta(days=int(value))  # an Excel serial day
-    text = unicodedata.normalize("NFKC", _text(value))
+    text = unicodedata.normalize("NFKC", text_of(value))
     for separator in ("年", "月", "/", "."):
         text = text.replace(separator, "-")
     text = text.replace("日", "")
@@ -229,7 +229,7 @@ def _parse_number(value, *, percent_allowed):
         raise ValidationError(errors.NOT_A_NUMBER)
     if isinstance(value, int | float):
         value = repr(value) if isinstance(value, float) else str(value)
-    text = _text(value)
+    text = text_of(value)
     if not text:
         return None
     try:
@@ -240,7 +240,7 @@ def _parse_number(value, *, percent_allowed):
 
 def _parse_stage(value) -> str:
     """A stage by its Chinese label (as the ledger writes it), its label in the page's language, or its code."""
-    text = _text(value)
+    text = text_of(value)
     if not text:
         return ""
     known = {value: value for value in Stage.values}
@@ -253,7 +253,7 @@ def _parse_stage(value) -> str:
 
 
 def _limited(value, limit) -> str:
-    text = _text(value)
+    text = text_of(value)
     if len(text) > limit:
         raise ValidationError(TEXT_TOO_LONG % {"limit": limit})
     return text
@@ -270,18 +270,18 @@ class _Row:
 def _rows_to_import(sheets, plan):
     rows = []
     for name, values in sheets:
-        found = _find_header(values)
+        found = find_header(values)
         if found is None:
             continue
         header_index, columns = found
         plan.sheets.append(name)
         for offset, row in enumerate(values[header_index + 1 :], start=header_index + 2):
-            cells = {h: _cell(row, columns.get(h)) for h in INPUT_HEADERS}
+            cells = {h: cell_at(row, columns.get(h)) for h in INPUT_HEADERS}
             # The ledger lists every target; a row counts once someone filled one of its entry
             # columns (推进阶段 is not one: the ledger writes the target's current stage there).
-            if all(_text(cells[h]) == "" for h in TRIGGER_HEADERS):
+            if all(text_of(cells[h]) == "" for h in TRIGGER_HEADERS):
                 continue
-            code = _text(_cell(row, columns[CODE]))
+            code = text_of(cell_at(row, columns[CODE]))
             rows.append(_Row(sheet=name, number=offset, code=code, cells=cells))
     if not plan.sheets:
         raise WorkbookRejected(NO_SHEET)
@@ -290,7 +290,7 @@ def _rows_to_import(sheets, plan):
     return rows
 
 
-def _cell(row, position):
+def cell_at(row, position):
     return row[position] if position is not None and position < len(row) else None
 
 
@@ -316,7 +316,7 @@ def plan_import(path, *, user, report, today=None) -> ImportPlan:
             continue
         fields, problems = {}, False
         parsers = (
-            ("reported_on", DATE, _parse_date),
+            ("reported_on", DATE, parse_date),
             ("value", VALUE, partial(_parse_number, percent_allowed=target.unit == "%")),
             ("growth_rate", GROWTH, partial(_parse_number, percent_allowed=True)),
             ("stage", STAGE, _parse_stage),
@@ -325,7 +325,7 @@ def plan_import(path, *, user, report, today=None) -> ImportPlan:
         )
         for name, header, parse in parsers:
             raw = row.cells.get(header)
-            if name == "reported_on" and _text(raw) == "" and not isinstance(raw, datetime.date):
+            if name == "reported_on" and text_of(raw) == "" and not isinstance(raw, datetime.date):
                 _error(plan, row, DATE, DATE_REQUIRED)
                 problems = True
                 continue

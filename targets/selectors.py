@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.db.models import Case, F, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -10,11 +11,26 @@ from .models import ProgressEntry, Report, Target
 
 
 def selected_report(request) -> Report | None:
-    """The report a page is about: `?report=<code>` or else the current one (read once per request)."""
+    """The report a page is about: `?report=<code>` or else the current one (read once per request).
+
+    One query reads every report (for the header's report switcher, `request.available_reports`),
+    the full text only of the chosen one and the current one."""
     if not hasattr(request, "_selected_report"):
-        code = request.GET.get("report")
-        report = Report.objects.filter(code=code).first() if code else None
-        request._selected_report = report or Report.objects.current()
+        code = request.GET.get("report") or ""
+        newest_first = ("-year", "-id")
+        current = Report.objects.order_by(*newest_first).values("pk")[:1]
+        reports = list(
+            Report.objects.order_by(*newest_first)
+            .defer("text")
+            .annotate(
+                chosen_text=Case(When(Q(code=code) | Q(pk=Subquery(current)), then=F("text")), default=Value(None))
+            )
+        )
+        chosen = next((r for r in reports if code and r.code == code), None) or (reports[0] if reports else None)
+        if chosen is not None:
+            chosen.text = chosen.chosen_text
+        request.available_reports = reports
+        request._selected_report = chosen
     return request._selected_report
 
 
@@ -52,3 +68,23 @@ def chart_points(target, *, limit=60):
         .order_by("-reported_on", "-id")
     )
     return list(reversed(list(entries.values("reported_on", "value")[:limit])))
+
+
+def returned_entries(user):
+    """退回: the entries of the user's department sent back by review and not yet resubmitted, newest
+    first (a reporter sees them above 我的目标). Nobody without a department has any."""
+    from django.db.models import Exists, OuterRef
+
+    from .choices import ReviewStatus
+
+    if roles.department_of(user) is None:
+        return ProgressEntry.objects.none()
+    resubmitted = ProgressEntry.objects.filter(supersedes=OuterRef("pk"))
+    return (
+        ProgressEntry.objects.filter(
+            review_status=ReviewStatus.RETURNED, target__in=roles.writable_targets(Target.objects.all(), user)
+        )
+        .exclude(Exists(resubmitted))
+        .select_related("target__report", "reviewed_by")
+        .order_by("-reviewed_at", "-id")
+    )

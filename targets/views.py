@@ -15,6 +15,7 @@ from . import roles, selectors, services
 from .choices import Status
 from .filters import TargetFilter
 from .forms import ProgressForm
+from .history import can_see_history, describe, events_of
 from .models import GlossaryTerm, Target
 from .tables import TargetTable
 
@@ -102,6 +103,10 @@ def target_detail(request, report_code, code):
             "chart": selectors.chart_points(target),
             "glossary": GlossaryTerm.objects.filter(report=target.report),
             "can_record": roles.writable_targets(Target.objects.filter(pk=target.pk), request.user).exists(),
+            # The audit trail, for those who audit (history.can_see_history); None hides it.
+            "change_history": describe(events_of(target, references=True)[:50])
+            if can_see_history(request.user)
+            else None,
         },
     )
 

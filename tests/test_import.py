@@ -98,11 +98,13 @@ def test_a_valid_file_records_every_row_and_moves_the_standing(tmp_path, report,
     plan = imports.commit_import(path, user=reporter_a, report=report)
 
     assert plan.ok and len(plan.items) == 2
-    assert builders.standing(first).latest_value == Decimal("1000")
-    assert builders.standing(first).status == Status.DONE
-    assert builders.standing(second).latest_stage == Stage.IN_PROGRESS
+    # Counted as the form's entries are: pending review when the report requires it.
+    assert builders.standing(first, include_pending=True).latest_value == Decimal("1000")
+    assert builders.standing(first, include_pending=True).status == Status.DONE
+    assert builders.standing(second, include_pending=True).latest_stage == Stage.IN_PROGRESS
     entry = ProgressEntry.objects.get(target=second)
     assert (entry.note, entry.created_by) == ("开工", reporter_a)
+    assert entry.review_status == ("submitted" if report.review_required else "approved")
 
 
 def test_one_bad_row_imports_nothing_at_all(tmp_path, report, reporter_a, dept_a):
@@ -144,7 +146,7 @@ def test_a_batch_correction_supersedes_the_row_before_it_in_the_same_file(tmp_pa
 
     march, april = ProgressEntry.objects.filter(target=target).order_by("reported_on")
     assert april.supersedes == march and april.correction_reason == "三月多报了一座"
-    assert builders.standing(target).latest_value == Decimal(3)
+    assert builders.standing(target, include_pending=True).latest_value == Decimal(3)
 
 
 def test_reimporting_the_same_file_adds_nothing(tmp_path, report, reporter_a, dept_a):

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from projects.models import PracticalTask, Project
+from targets.history import command_context
 from targets.models import Department, GlossaryTerm, Report, Section, Target
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -131,13 +132,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, default=None, help="the report's year (default: this year)")
         parser.add_argument("--fixtures", default=str(FIXTURES_DIR), help="directory of the fixture files")
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="load only if the fixtures' report is not in the database yet (leaves admins' edits alone)",
+        )
 
-    def handle(self, *args, year=None, fixtures=None, **options):
+    def handle(self, *args, year=None, fixtures=None, if_missing=False, **options):
         year = year or timezone.localdate().year
         if not 1001 <= year <= 9995:  # the filled-in years keep the text's length: four digits
             raise CommandError(f"year out of range: {year}")
         data = read_fixtures(Path(fixtures or FIXTURES_DIR))
-        with transaction.atomic():
+        if if_missing:
+            codes = [fields["code"] for fields in data.get("targets.report", [])]
+            present = list(Report.objects.filter(code__in=codes).values_list("code", flat=True))
+            if present and len(present) == len(codes):
+                self.stdout.write(f"report {', '.join(present)} already loaded: nothing to do (--if-missing)")
+                return
+        with command_context("load_report"), transaction.atomic():
             summary = self.load(data, year)
         self.stdout.write(summary)
 
