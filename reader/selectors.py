@@ -113,6 +113,9 @@ def living_report(*, user, report, as_of=None, include_pending=False) -> LivingR
 
     preamble_text = _preamble(report.text, sections)
     preamble = text.compose(preamble_text, terms=terms, pattern=pattern) if preamble_text else []
+    for paragraph in preamble:
+        line = paragraph.text
+        paragraph.title_line = not text.SENTENCE_END.search(line) and not line.endswith((":", "："))
     _number_terms([preamble, *(item.paragraphs for item in rendered)])
     return LivingReport(preamble=preamble, sections=rendered, toc=toc, unplaced=unplaced, target_count=len(targets))
 

@@ -47,6 +47,11 @@ class Sentence:
 @dataclass
 class Paragraph:
     sentences: list
+    title_line: bool = False  # a line of the title page (no sentence in it): centred
+
+    @property
+    def text(self):
+        return "".join(piece.text for sentence in self.sentences for piece in sentence.pieces)
 
 
 def find_clauses(body: str, targets, taken=None) -> tuple[dict, list]:

@@ -56,7 +56,8 @@ def glossary(request):
     """名词解释: every term, its definition, and the targets and sections that mention it."""
     report = ledger.selected_report(request)
     entries = selectors.glossary_mentions(user=request.user, report=report) if report else []
-    return render(request, "reader/glossary.html", {"report": report, "entries": entries})
+    glossary = [entry.term for entry in entries]
+    return render(request, "reader/glossary.html", {"report": report, "entries": entries, "glossary": glossary})
 
 
 @login_required
@@ -80,6 +81,7 @@ def practical_tasks(request):
         {
             "report": report,
             "tasks": selectors.practical_tasks(report=report, targets=targets),
+            "glossary": selectors.glossary_terms(report) if report else [],
             "as_of": as_of,
             "include_pending": include_pending,
             "link_query": _ledger_query(request, as_of, include_pending),

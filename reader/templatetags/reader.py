@@ -2,12 +2,14 @@
 template would put whitespace between the pieces of a sentence, and a space between Chinese
 characters shows."""
 
+import itertools
+
 from django import template
 from django.template.loader import get_template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
-from .. import selectors
+from .. import selectors, text
 
 register = template.Library()
 
@@ -21,7 +23,7 @@ def report_text(paragraphs, link_query=""):
     mark_template = get_template("reader/target_mark.html")
     html = []
     for paragraph in paragraphs:
-        html.append("<p>")
+        html.append('<p class="title-line">' if paragraph.title_line else "<p>")
         for sentence in paragraph.sentences:
             parts = []
             for piece in sentence.pieces:
@@ -61,3 +63,25 @@ def highlighted(value, query):
     return mark_safe(
         format_html("<mark>{}</mark>", query).join(conditional_escape(part) for part in value.split(query))
     )
+
+
+@register.simple_tag(takes_context=True)
+def marked_terms(context, value, terms):
+    """`value` escaped, each glossary term in it marked like the living report's, with ids kept
+    unique on the page by a counter held in the page's context."""
+    value = str(value or "")
+    matches = text.term_matches(value, terms)
+    if not matches:
+        return conditional_escape(value)
+    root = context.dicts[0]
+    counter = root.setdefault("_term_counter", itertools.count(1))
+    term_template = get_template("targets/glossary_term.html")
+    parts, at = [], 0
+    for start, end, term in matches:
+        parts.append(conditional_escape(value[at:start]))
+        occurrence = f"n{next(counter)}"
+        label = value[start:end]
+        parts.append(mark_safe(term_template.render({"term": term, "label": label, "occurrence": occurrence}).strip()))
+        at = end
+    parts.append(conditional_escape(value[at:]))
+    return mark_safe("".join(str(part) for part in parts))
