@@ -30,7 +30,8 @@ from django.urls import NoReverseMatch, reverse
 # browser steps are plain blocking calls, which Django would otherwise refuse inside a loop.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium; CHROMIUM=<path> points elsewhere (the tests of the skipping rule use a missing one).
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -40,26 +41,31 @@ LAUNCH_ARGS = [
 ]
 # The fixtures of pytest-playwright that start a browser; a test using none of them needs no browser.
 BROWSER_FIXTURES = frozenset({"page", "context", "new_context", "browser", "browser_type", "launch_browser"})
-MISSING_BROWSER = f"{CHROMIUM} is missing: browser tests skipped (install chromium, or set REQUIRE_BROWSER=1 to fail)"
-REQUIRED_BROWSER_MISSING = f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing: the browser tests cannot run"
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 # The day the journeys happen on: the builders' report runs through 2026.
 TODAY = datetime.date(2026, 11, 27)
 PASSWORD = "correct-horse-battery-9"  # tests/builders.person's password
 
 
-def browser_required(environ=os.environ) -> bool:
+def browser_required(environ) -> bool:
     return environ.get("REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def browser_gate(fixturenames, *, chromium: Path = CHROMIUM, environ=os.environ) -> None:
+def browser_gate(fixturenames, *, chromium: Path | None = None, environ=None) -> None:
     """Let a test that needs a browser run only when Chromium is there: otherwise skip it, or,
     when the browser is required, fail it."""
+    chromium = chromium or CHROMIUM
     if not BROWSER_FIXTURES.intersection(fixturenames) or chromium.exists():
         return
-    if browser_required(environ):
-        pytest.fail(REQUIRED_BROWSER_MISSING, pytrace=False)
-    pytest.skip(MISSING_BROWSER)
+    if browser_required(os.environ if environ is None else environ):
+        pytest.fail(missing_browser_message(chromium, required=True), pytrace=False)
+    pytest.skip(missing_browser_message(chromium, required=False))
+
+
+def missing_browser_message(chromium: Path, *, required: bool) -> str:
+    if required:
+        return f"REQUIRE_BROWSER=1 but {chromium} is missing: the browser tests cannot run"
+    return f"{chromium} is missing: browser tests skipped (install chromium; REQUIRE_BROWSER=1 makes this a failure)"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -244,7 +250,13 @@ def migrated_data(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def tab(context, live_server, django_db_serialized_rollback, migrated_data, request):
+def new_context(new_context, django_db_serialized_rollback, migrated_data):
+    """Every browser context (and so every page) of a test comes with the migrated rows restored."""
+    return new_context
+
+
+@pytest.fixture
+def tab(context, live_server, request):
     """A watched page (see Tab); whatever went wrong on it fails the test at its end."""
     folder = SCREENSHOTS / _folder_name(request.node.name)
     shutil.rmtree(folder, ignore_errors=True)
