@@ -30,7 +30,7 @@ def bullet(target) -> Bullet | None:
     if target.direction == Direction.AT_MOST:
         if target.target_value is None:
             return None
-        goal = float(target.target_value)
+        goal = float(target.effective_target_value)  # an approved adjustment moves the limit
         value = None if target.latest_value is None else float(target.latest_value)
         top = max(goal, value or 0.0) * 1.25 or 1.0
         return Bullet(actual=None if value is None else _x(value, top), target=_x(goal, top), ceiling=True)

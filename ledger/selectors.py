@@ -150,6 +150,7 @@ class DepartmentStanding:
     tally: Tally
     url: str
     overdue_url: str
+    segments: list = field(default_factory=list)
     rank: int = 0
     days_since_report: int | None = None
 
@@ -205,6 +206,11 @@ class Dashboard:
     @property
     def headline_statuses(self):
         return [figure for figure in self.statuses if figure.count or figure.status in HEADLINE_STATUSES]
+
+    @property
+    def status_urls(self):
+        """The list of each status, by value (for the template: board.status_urls.overdue)."""
+        return {figure.status.value: figure.url for figure in self.statuses}
 
     @property
     def practical_tasks_done(self):
@@ -358,6 +364,11 @@ def _departments(by_department, as_of, link, sort):
             tally=by_department[department.pk],
             url=link(department=department.pk),
             overdue_url=link(department=department.pk, status=Status.OVERDUE),
+            segments=charts.segments(
+                by_department[department.pk].status_counts(),
+                by_department[department.pk].total,
+                lambda status, pk=department.pk: link(department=pk, status=status),
+            ),
         )
         for department in departments
     ]
@@ -417,6 +428,8 @@ def as_json(board: Dashboard) -> dict:
             "gap": number(t.gap),
             "growth_gap": number(t.growth_gap),
             "status": t.status,
+            "adjusted_target_value": number(t.adjusted_target_value),
+            "adjusted_deadline": date(t.adjusted_deadline),
         }
 
     return {

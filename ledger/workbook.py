@@ -58,10 +58,12 @@ TARGET_COLUMNS = (
     Column("方向", "direction", 8, "direction"),
     Column("单位", "unit", 8),
     Column("目标值", "target_value", 14, "value"),
+    Column("调整后目标值", "adjusted_target_value", 12, "value"),  # an approved 延期/调整, beside the original
     Column("目标上限", "target_value_max", 12, "value"),
     Column("目标增速", "growth_rate_target", 10, "rate"),
     Column("基数", "baseline_value", 14, "value"),
     Column("完成期限", "deadline", 12, "date"),
+    Column("调整后完成期限", "adjusted_deadline", 12, "date"),
     Column("最新完成值", "latest_value", 14, "value"),
     Column("最新增速", "latest_growth_rate", 10, "rate"),
     Column("推进阶段", "latest_stage", 9, "stage"),
@@ -111,16 +113,24 @@ def _write(output, *, report, as_of, include_pending, queryset):
     workbook.properties.keywords = "include_pending" if include_pending else "approved_only"
     workbook.properties.creator = "reportgov"
     writer = _SheetWriter(workbook)
-    for title, kind, columns in SHEETS:
-        rows = _target_values(queryset.filter(kind=kind), columns)
-        writer.write(title, columns, rows)
-    glossary = GlossaryTerm.objects.filter(report=report).order_by("order").values("term", "definition")
-    writer.write(GLOSSARY_SHEET, GLOSSARY_COLUMNS, glossary.iterator(chunk_size=CHUNK_SIZE))
+    # One pass over the ledger (one query) feeds the four target sheets: each write-only sheet
+    # streams to its own file, so rows can go to whichever sheet their kind belongs to.
+    sheets = {kind: writer.open(title, columns) for title, kind, columns in SHEETS}
+    for row in _target_values(queryset):
+        if row["kind"] in sheets:
+            sheets[row["kind"]].append(row)
+    glossary = writer.open(GLOSSARY_SHEET, GLOSSARY_COLUMNS)
+    for row in GlossaryTerm.objects.filter(report=report).order_by("order").values("term", "definition"):
+        glossary.append(row)
+    for sheet in (*sheets.values(), glossary):
+        sheet.close()
     workbook.save(output)
 
 
-def _target_values(queryset, columns):
-    keys = [column.key for column in columns if column.key]
+TARGET_KEYS = tuple({column.key: None for column in PRACTICAL_TASK_COLUMNS if column.key})
+
+
+def _target_values(queryset):
     co_units = (
         Target.co_departments.through.objects.filter(target=OuterRef("pk"))
         .order_by("department__order", "department__code")
@@ -132,7 +142,20 @@ def _target_values(queryset, columns):
         task_no=Subquery(tasks.values("practicaltask__no")[:1]),
         task_title=Subquery(tasks.values("practicaltask__title")[:1]),
     )
-    return queryset.order_by("order", "code").values(*keys).iterator(chunk_size=CHUNK_SIZE)
+    return queryset.order_by("order", "code").values("kind", *TARGET_KEYS).iterator(chunk_size=CHUNK_SIZE)
+
+
+class _Sheet:
+    def __init__(self, writer, sheet, columns):
+        self.writer, self.sheet, self.columns, self.count = writer, sheet, columns, 0
+
+    def append(self, row):
+        self.sheet.append([self.writer._cell(self.sheet, column, row) for column in self.columns])
+        self.count += 1
+
+    def close(self):
+        """The auto-filter covers the header and every row written."""
+        self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.count + 1}"
 
 
 class _SheetWriter:
@@ -143,8 +166,9 @@ class _SheetWriter:
         self.stage_labels = {stage.value: str(stage.label) for stage in Stage}
         self.formats = {}
 
-    def write(self, title, columns, rows):
+    def open(self, title, columns):
         sheet = self.workbook.create_sheet(title)
+        # Widths and the frozen header go before the first row: write-only sheets stream.
         for index, column in enumerate(columns, 1):
             sheet.column_dimensions[get_column_letter(index)].width = column.width
         sheet.freeze_panes = "C2" if len(columns) > 2 else "A2"
@@ -152,12 +176,7 @@ class _SheetWriter:
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
         sheet.append([self._header(sheet, column) for column in columns])
-        count = 0
-        for row in rows:
-            sheet.append([self._cell(sheet, column, row) for column in columns])
-            count += 1
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
-        return count
+        return _Sheet(self, sheet, columns)
 
     def _header(self, sheet, column):
         cell = WriteOnlyCell(sheet, value=column.header)
