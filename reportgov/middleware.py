@@ -44,7 +44,9 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record):
         if not hasattr(record, "request_id"):
-            record.request_id = current_request_id.get()
+            # Django logs a 4xx/5xx response after the middleware chain has returned; it passes the request.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or current_request_id.get()
         return True
 
 
