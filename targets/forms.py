@@ -1,4 +1,5 @@
 import decimal
+import logging
 import unicodedata
 
 from django import forms
@@ -9,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from . import errors
 from .choices import Stage
 
+# Rejected uploads are security events (reportgov.security logs them with the request id).
+security_log = logging.getLogger("reportgov.security")
 MAX_ABS_VALUE = decimal.Decimal("1e15")
 EVIDENCE_TYPES = {
     # extension: the leading bytes every such file starts with
@@ -58,18 +61,25 @@ class LenientDecimalField(forms.Field):
         return parse_number(text, percent_allowed=self.percent_allowed)
 
 
+def _rejected(upload, reason, error):
+    security_log.warning("upload_rejected reason=%s name=%r size=%s", reason, upload.name[:100], upload.size)
+    return error
+
+
 def validate_evidence(upload):
     limit_mb = settings.REPORTGOV_EVIDENCE_MAX_MB
     if upload.size > limit_mb * 1024 * 1024:
-        raise forms.ValidationError(errors.FILE_TOO_LARGE % {"limit": limit_mb}, code="file_size")
+        error = forms.ValidationError(errors.FILE_TOO_LARGE % {"limit": limit_mb}, code="file_size")
+        raise _rejected(upload, "file_size", error)
     name = upload.name.lower()
     extension = name[name.rfind(".") :] if "." in name else ""
     if extension not in EVIDENCE_TYPES:
-        raise forms.ValidationError(errors.FILE_TYPE_NOT_ALLOWED, code="file_type")
+        raise _rejected(upload, "file_type", forms.ValidationError(errors.FILE_TYPE_NOT_ALLOWED, code="file_type"))
     head = upload.read(16)
     upload.seek(0)
     if not head.startswith(EVIDENCE_TYPES[extension]):
-        raise forms.ValidationError(errors.FILE_CONTENT_MISMATCH, code="file_content")
+        error = forms.ValidationError(errors.FILE_CONTENT_MISMATCH, code="file_content")
+        raise _rejected(upload, "file_content", error)
 
 
 class ProgressForm(forms.Form):
