@@ -67,6 +67,10 @@ def target_row(target) -> dict:
         "gap": number(target.gap),
         "growth_gap": number(target.growth_gap),
         "status": target.status,
+        # An approved extension (延期/调整): status is judged against these when set; the report's
+        # own target_value and deadline above stay as written.
+        "adjusted_target_value": number(target.adjusted_target_value),
+        "adjusted_deadline": date(target.adjusted_deadline),
     }
 
 

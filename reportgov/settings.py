@@ -54,29 +54,30 @@ INSTALLED_APPS = [
     "projects",
     "ledger",
     "reader",
+    "supervision",
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
     # First, so that every response (errors included) carries X-Request-ID and every log line the id.
     "reportgov.middleware.RequestIdMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # After the header middlewares (a 503 still carries CSP and nosniff), before all that reads the database.
     "reportgov.middleware.DatabaseUnavailableMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "reportgov.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Attaches the user, URL, method and request id to every change the triggers record.
     "reportgov.middleware.AbsoluteSessionLifetimeMiddleware",
+    # Attaches the user, URL, method and request id to every change the triggers record.
     "targets.history.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+]
 
 ROOT_URLCONF = "reportgov.urls"
 WSGI_APPLICATION = "reportgov.wsgi.application"
@@ -125,7 +126,6 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = 30 * 60  # idle timeout: each request renews it
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
-
 # However active, a login ends after this many seconds (reportgov.middleware.AbsoluteSessionLifetimeMiddleware).
 REPORTGOV_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("REPORTGOV_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60))
 
@@ -145,6 +145,7 @@ AXES_LOCKOUT_CALLABLE = "reportgov.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "reportgov.security.client_ip"
 # How many reverse proxies we run in front of gunicorn (their X-Forwarded-For is believed, no more).
 REPORTGOV_TRUSTED_PROXIES = int(os.environ.get("REPORTGOV_TRUSTED_PROXIES", "0"))
+
 # --- Language and time: Chinese first ------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -188,7 +189,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
 # django-csp: nothing runs or loads from anywhere but the app itself; no inline script or style.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -204,6 +204,7 @@ CONTENT_SECURITY_POLICY = {
 }
 # Seconds a 503 page (database unreachable) asks the browser to wait before trying again.
 REPORTGOV_RETRY_AFTER_SECONDS = int(os.environ.get("REPORTGOV_RETRY_AFTER_SECONDS", "30"))
+if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -222,6 +223,8 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
 REPORTGOV_TOLERANCE = float(os.environ.get("REPORTGOV_TOLERANCE", "10"))
 # 填报期: reporting is monthly (1); 3 makes quarters. Supervisors close and reopen periods (supervision app).
 REPORTGOV_REPORTING_PERIOD_MONTHS = int(os.environ.get("REPORTGOV_REPORTING_PERIOD_MONTHS", "1"))
+# Where the site is reached, for the links in e-mails sent from the command line (send_reminders).
+REPORTGOV_SITE_URL = os.environ.get("REPORTGOV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # 政务公开: the anonymous, read-only page of the 20 practical tasks at /public/ (off: 404).
 REPORTGOV_PUBLIC_PAGE = env_bool("REPORTGOV_PUBLIC_PAGE", default=True)
 

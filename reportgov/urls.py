@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("targets.urls")),
     path("", include("ledger.urls")),
     path("", include("reader.urls")),
+    path("supervision/", include("supervision.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -105,8 +105,11 @@ def record_progress(
     if not roles.writable_targets(Target.objects.filter(pk=target.pk), user).exists():
         raise PermissionDenied(errors.NOT_YOUR_TARGET)
     target = Target.objects.select_for_update().select_related("report").get(pk=target.pk)
-    if resubmits is not None and (resubmits.target_id != target.pk or resubmits.review_status != ReviewStatus.RETURNED):
-        raise ValidationError(errors.RESUBMIT_NOT_RETURNED)
+    if resubmits is not None:
+        # Read again, as it stands now: the caller's copy may predate the review.
+        resubmits = target.entries.filter(pk=resubmits.pk, review_status=ReviewStatus.RETURNED).first()
+        if resubmits is None:
+            raise ValidationError(errors.RESUBMIT_NOT_RETURNED)
     check_period_open(user=user, target=target, reported_on=reported_on)
     previous = validate_progress(
         target=target,

@@ -49,6 +49,9 @@ class TargetTable(ExportSafeTable):
     status = StatusColumn(verbose_name=_("状态"))
     latest_reported_on = tables.DateColumn(verbose_name=_("最近填报"), format="Y-m-d")
     unit = tables.Column(verbose_name=_("单位"), visible=False)
+    # Exports carry an approved extension's values beside the report's own (the page shows them in 目标).
+    adjusted_target_value = tables.Column(verbose_name=_("调整后目标值"), visible=False)
+    adjusted_deadline = tables.DateColumn(verbose_name=_("调整后完成期限"), format="Y-m-d", visible=False)
 
     class Meta:
         model = Target
@@ -65,13 +68,23 @@ class TargetTable(ExportSafeTable):
             "status",
             "latest_reported_on",
             "unit",
+            "adjusted_target_value",
+            "adjusted_deadline",
         )
         order_by = ("code",)
         empty_text = _("没有符合条件的目标。")
         attrs = {"class": "table ledger"}
 
     def render_target_value(self, record):
-        return _with_unit(record.target_value, record.unit, record)
+        text = _with_unit(record.target_value, record.unit, record)
+        if record.adjusted_target_value is not None:
+            text = _("%(goal)s（调整为 %(value)s）") % {
+                "goal": text,
+                "value": _with_unit(record.adjusted_target_value, record.unit),
+            }
+        if record.adjusted_deadline is not None:
+            text = _("%(goal)s（延期至 %(date)s）") % {"goal": text, "date": record.adjusted_deadline.isoformat()}
+        return text
 
     def value_target_value(self, record):
         return record.target_value

@@ -70,6 +70,10 @@ class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, Single
     def get_export_filename(self, export_format):
         return f"targets-{self.as_of.isoformat()}.{export_format}"
 
+    def get_context_data(self, **kwargs):
+        # The department's entries sent back by review, to correct and resubmit (one query).
+        return super().get_context_data(returned_entries=list(selectors.returned_entries(self.request.user)), **kwargs)
+
 
 def _visible_target(request, report_code, code, *, as_of=None, include_pending=False):
     report = selectors.Report.objects.filter(code=report_code).first()
@@ -117,14 +121,44 @@ def record_progress(request, report_code, code):
     target = _visible_target(request, report_code, code)
     if not roles.writable_targets(Target.objects.filter(pk=target.pk), request.user).exists():
         raise PermissionDenied(roles.NOT_YOUR_DEPARTMENT)
-    form = ProgressForm(request.POST or None, request.FILES or None, target=target)
+    resubmits = _returned_entry(request, target)
+    initial = None
+    if resubmits is not None:
+        # The returned entry's figures to start from; the reporter corrects what the comment asks.
+        initial = {
+            "reported_on": resubmits.reported_on,
+            "value": _plain(resubmits.value),
+            "growth_rate": _plain(resubmits.growth_rate),
+            "stage": resubmits.stage,
+            "note": resubmits.note,
+        }
+    form = ProgressForm(request.POST or None, request.FILES or None, target=target, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_progress(user=request.user, target=target, **form.service_arguments())
+            services.record_progress(user=request.user, target=target, resubmits=resubmits, **form.service_arguments())
         except ValidationError as error:
             for field, field_errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, field_errors)
         else:
             messages.success(request, _("已保存 %(code)s 的进度。") % {"code": target.code})
             return redirect("target-detail", report_code, code)
-    return render(request, "targets/progress_form.html", {"target": target, "report": target.report, "form": form})
+    return render(
+        request,
+        "targets/progress_form.html",
+        {"target": target, "report": target.report, "form": form, "resubmits": resubmits},
+    )
+
+
+def _plain(number):
+    """A stored decimal as staff would type it: 70.0000 → "70"."""
+    return None if number is None else format(number.normalize(), "f")
+
+
+def _returned_entry(request, target):
+    """`?resubmits=<id>` (or the same field posted): a returned entry of this target being corrected."""
+    from .choices import ReviewStatus
+
+    raw = request.POST.get("resubmits") or request.GET.get("resubmits")
+    if not raw or not str(raw).isdigit():
+        return None
+    return target.entries.filter(pk=int(raw), review_status=ReviewStatus.RETURNED).first()

@@ -1,0 +1,61 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from targets.forms import LenientDecimalField
+from targets.models import Department
+
+APPROVE, RETURN = "approve", "return"
+
+
+class DepartmentFilterForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("牵头单位"),
+        queryset=Department.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("全部单位"),
+    )
+
+
+class ReviewForm(forms.Form):
+    """审核 one entry: approve, or return with a comment (the service insists on the comment)."""
+
+    decision = forms.ChoiceField(choices=[(APPROVE, _("通过")), (RETURN, _("退回"))])
+    comment = forms.CharField(label=_("审核意见"), required=False, max_length=1000, widget=forms.Textarea)
+
+
+class ClosePeriodForm(forms.Form):
+    period_start = forms.DateField(widget=forms.HiddenInput)
+
+
+class ReopenPeriodForm(forms.Form):
+    period_start = forms.DateField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("重新开放原因"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionRequestForm(forms.Form):
+    """延期/调整申请: a later deadline, a changed target value, or both, and why."""
+
+    requested_deadline = forms.DateField(
+        label=_("申请完成期限"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("须晚于当前期限；不申请延期请留空。"),
+    )
+    requested_target_value = LenientDecimalField(
+        label=_("申请目标值"), required=False, help_text=_("不申请调整目标值请留空。")
+    )
+    reason = forms.CharField(label=_("申请理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, target, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requested_target_value"].percent_allowed = target.unit == "%"
+        if target.target_value is None:
+            del self.fields["requested_target_value"]
+        elif target.unit:
+            self.fields["requested_target_value"].label = _("申请目标值（%(unit)s）") % {"unit": target.unit}
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("批准")), ("reject", _("驳回"))])
+    comment = forms.CharField(label=_("审批意见"), required=False, max_length=1000, widget=forms.Textarea)

@@ -1,0 +1,92 @@
+"""Reads for the 督查 pages: the review queue with each target's standing beside its entry, the
+reporting periods of a report with their locks, and extension requests a user may see."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, Q, When
+
+from targets import roles
+from targets.choices import ExtensionStatus, ReviewStatus
+from targets.models import ExtensionRequest, ProgressEntry, ReportingPeriodLock, Target
+from targets.periods import Period, periods_of
+
+
+def review_queue(*, report, department=None):
+    """Entries awaiting review (待审核), oldest submission first, optionally of one lead department."""
+    entries = ProgressEntry.objects.filter(target__report=report, review_status=ReviewStatus.SUBMITTED)
+    if department is not None:
+        entries = entries.filter(target__lead_department=department)
+    return (
+        entries.select_related(
+            "target__report", "target__lead_department", "created_by", "supersedes", "supersedes__reviewed_by"
+        )
+        .defer("target__report__text", "target__source_text")
+        .order_by("created_at", "id")
+    )
+
+
+def attach_standing(entries, *, as_of: datetime.date) -> None:
+    """Put each entry's target standing beside it: `entry.official` counts approved entries only,
+    `entry.with_pending` also those awaiting review. Two queries for the whole page."""
+    target_ids = {entry.target_id for entry in entries}
+    base = Target.objects.filter(pk__in=target_ids).select_related(None).defer("source_text")
+    official = {t.pk: t for t in base.with_progress(as_of=as_of)}
+    pending = {t.pk: t for t in base.with_progress(as_of=as_of, include_pending=True)}
+    for entry in entries:
+        entry.official = official.get(entry.target_id)
+        entry.with_pending = pending.get(entry.target_id)
+
+
+@dataclass
+class PeriodRow:
+    period: Period
+    locks: list = field(default_factory=list)  # every close of the period, oldest first
+    entries: int = 0
+    pending: int = 0
+
+    @property
+    def current_lock(self):
+        """The lock that keeps the period closed now, if any."""
+        return next((lock for lock in self.locks if lock.reopened_at is None), None)
+
+    @property
+    def is_closed(self):
+        return self.current_lock is not None
+
+
+def period_rows(*, report, today: datetime.date) -> list[PeriodRow]:
+    """The report's periods that have begun, newest first, with their close/reopen record and
+    how many entries are dated in each (three queries)."""
+    rows = [PeriodRow(period) for period in periods_of(report) if period.start <= today]
+    by_start = {row.period.start: row for row in rows}
+    locks = ReportingPeriodLock.objects.filter(report=report).select_related("closed_by", "reopened_by")
+    for lock in locks.order_by("closed_at", "id"):
+        if lock.period_start in by_start:
+            by_start[lock.period_start].locks.append(lock)
+    if rows:
+        counts = (
+            ProgressEntry.objects.filter(
+                target__report=report, reported_on__gte=rows[0].period.start, reported_on__lte=rows[-1].period.end
+            )
+            .values("reported_on__year", "reported_on__month")
+            .annotate(total=Count("id"), pending=Count("id", filter=Q(review_status=ReviewStatus.SUBMITTED)))
+        )
+        for row in rows:
+            for count in counts:
+                day = datetime.date(count["reported_on__year"], count["reported_on__month"], 1)
+                if day in row.period:
+                    row.entries += count["total"]
+                    row.pending += count["pending"]
+    return list(reversed(rows))
+
+
+def visible_extensions(user, *, report):
+    """Extension requests on the targets `user` may see (supervisors: all), pending first."""
+    targets = roles.visible_targets(Target.objects.filter(report=report), user)
+    return (
+        ExtensionRequest.objects.filter(target__in=targets)
+        .select_related("target__lead_department", "requested_by", "decided_by")
+        # pending first, then the latest
+        .order_by(Case(When(status=ExtensionStatus.PENDING, then=0), default=1), "-requested_at", "-id")
+    )

@@ -1,0 +1,311 @@
+"""督查督办 pages: the review queue, reporting periods, reminders, extension requests and the ranking.
+
+Supervisors and admins run all of it (roles.is_supervisor, checked once by `supervisors_only`);
+reporters request extensions for their own department's targets; officials read the ranking.
+Every state change is a POST through a service (targets.services); a GET never changes anything.
+"""
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from targets import errors, roles, services
+from targets import selectors as ledger_request
+from targets.choices import ExtensionStatus, ReviewStatus
+from targets.models import ExtensionRequest, ProgressEntry, Report, Target
+from targets.periods import period_containing
+
+from . import exports, reminders, selectors
+from . import ranking as ranking_selectors
+from .forms import (
+    APPROVE,
+    ClosePeriodForm,
+    DepartmentFilterForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    ReopenPeriodForm,
+    ReviewForm,
+)
+
+QUEUE_PAGE_SIZE = 30
+
+
+def supervisors_only(view):
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not roles.is_supervisor(request.user):
+            raise PermissionDenied(errors.SUPERVISORS_ONLY)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _report(request) -> Report:
+    report = ledger_request.selected_report(request)
+    if report is None:
+        raise Http404(_("没有报告。"))
+    return report
+
+
+def _error_messages(request, error: ValidationError):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _back(request, fallback):
+    """Return to the page the form was on (a local URL only), or to `fallback`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@supervisors_only
+@require_GET
+def index(request):
+    report = _report(request)
+    today = timezone.localdate()
+    last_period = period_containing(today)
+    rows = [row for row in selectors.period_rows(report=report, today=today) if row.period.end < last_period.start]
+    return render(
+        request,
+        "supervision/index.html",
+        {
+            "report": report,
+            "pending_entries": ProgressEntry.objects.filter(
+                target__report=report, review_status=ReviewStatus.SUBMITTED
+            ).count(),
+            "pending_extensions": ExtensionRequest.objects.filter(
+                target__report=report, status=ExtensionStatus.PENDING
+            ).count(),
+            "open_periods": [row for row in rows if not row.is_closed],
+        },
+    )
+
+
+# --- Review (审核) ----------------------------------------------------------------------------
+
+
+@supervisors_only
+@require_GET
+def review_queue(request):
+    """待审核: the entries awaiting review, oldest first, each beside its target's standing."""
+    report = _report(request)
+    filter_form = DepartmentFilterForm(request.GET or None)
+    department = filter_form.cleaned_data["department"] if filter_form.is_valid() else None
+    paginator = Paginator(selectors.review_queue(report=report, department=department), QUEUE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    entries = list(page.object_list)
+    as_of = timezone.localdate()
+    selectors.attach_standing(entries, as_of=as_of)
+    return render(
+        request,
+        "supervision/review_queue.html",
+        {
+            "report": report,
+            "filter_form": filter_form,
+            "department": department,
+            "page": page,
+            "entries": entries,
+            "as_of": as_of,
+        },
+    )
+
+
+@supervisors_only
+@require_POST
+def review_entry(request, pk):
+    entry = get_object_or_404(ProgressEntry.objects.select_related("target"), pk=pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择通过或退回。"))
+        return _back(request, "supervision:review-queue")
+    approve = form.cleaned_data["decision"] == APPROVE
+    try:
+        services.review_entry(user=request.user, entry=entry, approve=approve, comment=form.cleaned_data["comment"])
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        done = _("已通过 %(code)s %(date)s 的填报。") if approve else _("已退回 %(code)s %(date)s 的填报。")
+        messages.success(request, done % {"code": entry.target.code, "date": entry.reported_on.isoformat()})
+    return _back(request, "supervision:review-queue")
+
+
+# --- Reporting periods (填报期) -----------------------------------------------------------------
+
+
+@supervisors_only
+@require_GET
+def periods(request):
+    report = _report(request)
+    today = timezone.localdate()
+    return render(
+        request,
+        "supervision/periods.html",
+        {"report": report, "rows": selectors.period_rows(report=report, today=today), "today": today},
+    )
+
+
+def _period_of(report, day):
+    period = period_containing(day)
+    if not (report.period_start <= period.end and period.start <= report.period_end):
+        raise Http404
+    return period
+
+
+@supervisors_only
+@require_POST
+def close_period(request):
+    report = _report(request)
+    form = ClosePeriodForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    period = _period_of(report, form.cleaned_data["period_start"])
+    try:
+        services.close_period(user=request.user, report=report, period=period)
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("已关闭 %(period)s 的填报期。") % {"period": period.label})
+    return redirect(f"{reverse('supervision:periods')}?report={report.code}")
+
+
+@supervisors_only
+@require_POST
+def reopen_period(request):
+    report = _report(request)
+    form = ReopenPeriodForm(request.POST)
+    if not form.is_valid():
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, message)
+        return redirect(f"{reverse('supervision:periods')}?report={report.code}")
+    period = _period_of(report, form.cleaned_data["period_start"])
+    try:
+        services.reopen_period(user=request.user, report=report, period=period, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("已重新开放 %(period)s 的填报期。") % {"period": period.label})
+    return redirect(f"{reverse('supervision:periods')}?report={report.code}")
+
+
+# --- Reminders (催办) ---------------------------------------------------------------------------
+
+
+@supervisors_only
+@require_GET
+def reminders_preview(request):
+    """What `manage.py send_reminders` would send today, and to whom it has already gone."""
+    report = _report(request)
+    plan = reminders.plan_reminders(report=report, today=timezone.localdate())
+    return render(request, "supervision/reminders.html", {"report": report, "plan": plan})
+
+
+# --- Extensions and target changes (延期/调整) ---------------------------------------------------
+
+
+@login_required
+@require_GET
+def extensions(request):
+    report = _report(request)
+    can_decide = roles.is_supervisor(request.user)
+    requests = list(selectors.visible_extensions(request.user, report=report)[:200])
+    return render(
+        request,
+        "supervision/extensions.html",
+        {"report": report, "extensions": requests, "can_decide": can_decide, "decision_form": ExtensionDecisionForm()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extension_new(request, report_code, code):
+    target = (
+        roles.writable_targets(Target.objects.filter(report__code=report_code, code=code), request.user)
+        .select_related("report", "lead_department")
+        .first()
+    )
+    if target is None:
+        # Someone else's target and a target that does not exist look the same.
+        raise Http404
+    form = ExtensionRequestForm(request.POST or None, target=target)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_extension(user=request.user, target=target, **form.cleaned_data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, field_errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, field_errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("已提交 %(code)s 的延期/调整申请，等待审批。") % {"code": target.code})
+            return redirect(f"{reverse('supervision:extensions')}?report={target.report.code}")
+    pending = target.extension_requests.filter(status=ExtensionStatus.PENDING).first()
+    return render(
+        request,
+        "supervision/extension_form.html",
+        {"target": target, "report": target.report, "form": form, "pending": pending},
+    )
+
+
+@supervisors_only
+@require_POST
+def extension_decide(request, pk):
+    extension = get_object_or_404(ExtensionRequest.objects.select_related("target__report"), pk=pk)
+    form = ExtensionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择批准或驳回。"))
+    else:
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            services.decide_extension(
+                user=request.user, extension=extension, approve=approve, comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            done = _("已批准 %(code)s 的申请。") if approve else _("已驳回 %(code)s 的申请。")
+            messages.success(request, done % {"code": extension.target.code})
+    return redirect(f"{reverse('supervision:extensions')}?report={extension.target.report.code}")
+
+
+# --- Ranking (考核) -----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def ranking(request):
+    """考核排名 for any as-of date; `?format=xlsx` downloads the same table."""
+    if not roles.sees_everything(request.user):
+        raise PermissionDenied(errors.SUPERVISORS_ONLY)
+    report = _report(request)
+    as_of = ledger_request.as_of_from(request)
+    include_pending = ledger_request.include_pending_from(request)
+    result = ranking_selectors.department_ranking(
+        user=request.user, report=report, as_of=as_of, include_pending=include_pending
+    )
+    if request.GET.get("format") == "xlsx":
+        return FileResponse(
+            exports.ranking_xlsx(result),
+            as_attachment=True,
+            filename=f"ranking-{report.code}-{as_of.isoformat()}.xlsx",
+            content_type=exports.XLSX_CONTENT_TYPE,
+        )
+    return render(
+        request,
+        "supervision/ranking.html",
+        {"report": report, "ranking": result, "as_of": as_of, "include_pending": include_pending},
+    )

@@ -1,0 +1,331 @@
+"""Review (审核) of reported progress: the state machine submit → approve | return → resubmit, who may
+take each step, what counts in the official figures and what only with pending entries, the review
+queue page and the returned entries on 我的目标."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from ledger import rows
+from targets import errors, services
+from targets.choices import ReviewStatus, Status
+from targets.models import ProgressEntry, Report
+
+from . import builders
+from .builders import standing
+
+TODAY = datetime.date(2026, 11, 27)
+D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)
+
+
+@pytest.fixture
+def report(db):
+    return builders.report(review_required=True)
+
+
+def submit(user, target, on="2026-11-20", value=7, **fields):
+    return services.record_progress(
+        user=user, target=target, reported_on=D.fromisoformat(on), value=Decimal(value), **fields
+    )
+
+
+def queue_url(**params):
+    url = reverse("supervision:review-queue")
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+def review_url(entry):
+    return reverse("supervision:review-entry", args=[entry.pk])
+
+
+# --- The state machine ----------------------------------------------------------------------------
+
+
+def test_new_reports_require_review_by_default(db):
+    assert Report._meta.get_field("review_required").default is True
+
+
+def test_entry_starts_awaiting_review_and_counts_only_with_pending(reporter_a, target_a):
+    entry = submit(reporter_a, target_a)
+    assert entry.review_status == ReviewStatus.SUBMITTED
+    assert (entry.reviewed_by, entry.reviewed_at, entry.review_comment) == (None, None, "")
+    official = standing(target_a)
+    assert official.latest_value is None and official.status == Status.NO_DATA
+    with_pending = standing(target_a, include_pending=True)
+    assert with_pending.latest_value == Decimal("7")
+    assert with_pending.percent_complete == 70.0
+
+
+def test_supervisor_approves_and_the_entry_counts_in_the_official_figures(reporter_a, supervisor, target_a):
+    entry = submit(reporter_a, target_a)
+    services.review_entry(user=supervisor, entry=entry, approve=True)
+    entry.refresh_from_db()
+    assert entry.review_status == ReviewStatus.APPROVED
+    assert entry.reviewed_by == supervisor and entry.reviewed_at is not None
+    target_a.refresh_from_db()
+    assert target_a.latest_approved_entry == entry
+    assert standing(target_a).latest_value == Decimal("7")
+
+
+def test_returned_entry_never_counts_and_carries_the_comment(reporter_a, supervisor, target_a):
+    builders.entry(target_a, "2026-10-31", 5, user=reporter_a)
+    entry = submit(reporter_a, target_a)
+    services.review_entry(user=supervisor, entry=entry, approve=False, comment="数字与佐证不符，请核实")
+    entry.refresh_from_db()
+    assert entry.review_status == ReviewStatus.RETURNED
+    assert entry.review_comment == "数字与佐证不符，请核实"
+    for include_pending in (False, True):
+        assert standing(target_a, include_pending=include_pending).latest_value == Decimal("5")
+
+
+def test_returning_needs_a_comment(reporter_a, supervisor, target_a):
+    entry = submit(reporter_a, target_a)
+    with pytest.raises(ValidationError) as raised:
+        services.review_entry(user=supervisor, entry=entry, approve=False, comment="  ")
+    assert raised.value.message_dict == {"review_comment": [errors.RETURN_NEEDS_COMMENT]}
+    entry.refresh_from_db()
+    assert entry.review_status == ReviewStatus.SUBMITTED
+
+
+def test_an_entry_is_reviewed_once(reporter_a, supervisor, admin_user, target_a):
+    entry = submit(reporter_a, target_a)
+    services.review_entry(user=supervisor, entry=entry, approve=True)
+    with pytest.raises(ValidationError) as raised:
+        services.review_entry(user=admin_user, entry=entry, approve=False, comment="改主意了")
+    assert raised.value.messages == [errors.ALREADY_REVIEWED]
+    entry.refresh_from_db()
+    assert entry.review_status == ReviewStatus.APPROVED and entry.reviewed_by == supervisor
+
+
+def test_reporter_and_official_cannot_review(reporter_a, reporter_b, official, target_a):
+    entry = submit(reporter_a, target_a)
+    for user in (reporter_a, reporter_b, official):
+        with pytest.raises(PermissionDenied):
+            services.review_entry(user=user, entry=entry, approve=True)
+    entry.refresh_from_db()
+    assert entry.review_status == ReviewStatus.SUBMITTED
+
+
+def test_admin_can_review(reporter_a, admin_user, target_a):
+    entry = submit(reporter_a, target_a)
+    services.review_entry(user=admin_user, entry=entry, approve=True)
+    entry.refresh_from_db()
+    assert entry.review_status == ReviewStatus.APPROVED
+
+
+def test_supervisor_cannot_review_their_own_entry(supervisor, admin_user, target_a):
+    entry = submit(supervisor, target_a)
+    with pytest.raises(PermissionDenied):
+        services.review_entry(user=supervisor, entry=entry, approve=True)
+    services.review_entry(user=admin_user, entry=entry, approve=True)
+
+
+def test_resubmission_supersedes_the_returned_entry_and_awaits_review(reporter_a, supervisor, target_a):
+    returned = submit(reporter_a, target_a, value=70)
+    services.review_entry(user=supervisor, entry=returned, approve=False, comment="单位应为座，不是个")
+    corrected = submit(reporter_a, target_a, value=7, resubmits=returned)
+    assert corrected.supersedes == returned
+    assert corrected.review_status == ReviewStatus.SUBMITTED
+    assert standing(target_a, include_pending=True).latest_value == Decimal("7")
+    services.review_entry(user=supervisor, entry=corrected, approve=True)
+    assert standing(target_a).latest_value == Decimal("7")
+
+
+def test_only_a_returned_entry_of_the_same_target_can_be_resubmitted(reporter_a, supervisor, target_a, report, dept_a):
+    pending = submit(reporter_a, target_a)
+    with pytest.raises(ValidationError) as raised:
+        submit(reporter_a, target_a, resubmits=pending)
+    assert raised.value.messages == [errors.RESUBMIT_NOT_RETURNED]
+    other = builders.target(report, lead=dept_a)
+    returned = submit(reporter_a, other)
+    services.review_entry(user=supervisor, entry=returned, approve=False, comment="请补充佐证")
+    with pytest.raises(ValidationError):
+        submit(reporter_a, target_a, resubmits=returned)
+
+
+def test_with_review_off_entries_count_at_once(reporter_a, target_a, report):
+    Report.objects.filter(pk=report.pk).update(review_required=False)
+    entry = submit(reporter_a, target_a)
+    assert entry.review_status == ReviewStatus.APPROVED
+    assert standing(target_a).latest_value == Decimal("7")
+
+
+def test_a_pending_entry_cannot_carry_a_review(reporter_a, supervisor, target_a):
+    entry = submit(reporter_a, target_a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgressEntry.objects.filter(pk=entry.pk).update(reviewed_by=supervisor, reviewed_at=timezone.now())
+    ProgressEntry.objects.filter(pk=entry.pk).update(
+        review_status=ReviewStatus.APPROVED, reviewed_by=supervisor, reviewed_at=timezone.now()
+    )
+
+
+def test_official_figures_count_approved_entries_and_the_toggle_adds_pending(
+    client, official, reporter_a, supervisor, target_a, report
+):
+    builders.entry(target_a, "2026-10-31", 5, user=reporter_a)
+    submit(reporter_a, target_a, value=9)
+    official_row = rows.target_row(rows.target_rows(user=official, report=report, as_of=TODAY).get(pk=target_a.pk))
+    pending_row = rows.target_row(
+        rows.target_rows(user=official, report=report, as_of=TODAY, include_pending=True).get(pk=target_a.pk)
+    )
+    assert (official_row["latest_value"], pending_row["latest_value"]) == (5, 9)
+    client.force_login(official)
+    page = client.get(reverse("target-list")).content.decode()
+    assert "仅计审核通过的填报" in page and "5 座" in page and "9 座" not in page
+    page = client.get(reverse("target-list"), {"pending": "1"}).content.decode()
+    assert "含待审核的填报" in page and "9 座" in page
+
+
+def test_loaded_report_requires_review_and_demo_entries_are_already_approved(db, settings):
+    settings.DEBUG = True  # load_demo refuses to run outside development
+    call_command("load_report", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+    assert Report.objects.get().review_required is True
+    statuses = set(ProgressEntry.objects.values_list("review_status", flat=True))
+    assert statuses == {ReviewStatus.APPROVED}
+
+
+# --- The review queue page --------------------------------------------------------------------------
+
+
+def test_queue_lists_pending_entries_oldest_first_with_target_context(
+    client, supervisor, reporter_a, reporter_b, target_a, target_b
+):
+    first = submit(reporter_b, target_b, value=3)
+    second = submit(reporter_a, target_a, value=7, note="已建成7座")
+    ProgressEntry.objects.filter(pk=first.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    approved = builders.entry(target_a, "2026-10-31", 5, user=reporter_a)
+    client.force_login(supervisor)
+    page = client.get(queue_url()).content.decode()
+    assert page.index(f'id="entry-{first.pk}"') < page.index(f'id="entry-{second.pk}"')
+    assert f'id="entry-{approved.pk}"' not in page
+    assert "已建成7座" in page and target_a.lead_department.name in page
+    assert "5 座" in page  # the official standing beside the entry
+    assert "70.0%" in page  # and the standing with it counted
+
+
+def test_queue_filters_by_department(client, supervisor, reporter_a, reporter_b, target_a, target_b, dept_b):
+    mine = submit(reporter_a, target_a)
+    theirs = submit(reporter_b, target_b, value=3)
+    client.force_login(supervisor)
+    page = client.get(queue_url(department=dept_b.code)).content.decode()
+    assert f'id="entry-{theirs.pk}"' in page and f'id="entry-{mine.pk}"' not in page
+
+
+def test_supervisor_approves_and_returns_through_the_page(client, supervisor, reporter_a, target_a, report, dept_a):
+    entry = submit(reporter_a, target_a)
+    other = submit(reporter_a, builders.target(report, lead=dept_a))
+    client.force_login(supervisor)
+    response = client.post(review_url(entry), {"decision": "approve", "next": queue_url()})
+    assert response.status_code == 302 and response["Location"] == queue_url()
+    response = client.post(review_url(other), {"decision": "return", "comment": ""}, follow=True)
+    assert str(errors.RETURN_NEEDS_COMMENT) in response.content.decode()
+    client.post(review_url(other), {"decision": "return", "comment": "请附验收材料"})
+    statuses = dict(ProgressEntry.objects.values_list("pk", "review_status"))
+    assert statuses == {entry.pk: ReviewStatus.APPROVED, other.pk: ReviewStatus.RETURNED}
+
+
+def test_get_never_changes_state(client, supervisor, reporter_a, target_a):
+    entry = submit(reporter_a, target_a)
+    client.force_login(supervisor)
+    response = client.get(review_url(entry), {"decision": "approve"})
+    assert response.status_code == 405
+    entry.refresh_from_db()
+    assert entry.review_status == ReviewStatus.SUBMITTED
+
+
+def test_review_post_needs_the_csrf_token(supervisor, reporter_a, target_a):
+    from django.test import Client
+
+    entry = submit(reporter_a, target_a)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(supervisor)
+    assert client.post(review_url(entry), {"decision": "approve"}).status_code == 403
+    entry.refresh_from_db()
+    assert entry.review_status == ReviewStatus.SUBMITTED
+
+
+def test_reporters_and_officials_cannot_use_the_queue(client, reporter_a, official, target_a):
+    entry = submit(reporter_a, target_a)
+    for user in (reporter_a, official):
+        client.force_login(user)
+        assert client.get(queue_url()).status_code == 403
+        assert client.post(review_url(entry), {"decision": "approve"}).status_code == 403
+    entry.refresh_from_db()
+    assert entry.review_status == ReviewStatus.SUBMITTED
+
+
+def test_anonymous_is_sent_to_login(client, reporter_a, target_a):
+    entry = submit(reporter_a, target_a)
+    assert client.get(queue_url()).status_code == 302
+    assert client.post(review_url(entry), {"decision": "approve"}).status_code == 302
+
+
+def test_queue_query_count_does_not_grow_with_the_queue(
+    client, supervisor, reporter_a, report, dept_a, django_assert_num_queries
+):
+    def grow(count):
+        for _ in range(count):
+            target = builders.target(report, lead=dept_a)
+            builders.entry(target, "2026-10-31", 2, user=reporter_a)
+            submit(reporter_a, target, value=5)
+
+    client.force_login(supervisor)
+    grow(2)
+    client.get(queue_url(department=dept_a.code))  # warm the session
+    # session, user, groups, report, the department filtered by, count, the page of entries, the two
+    # standings, the department filter's choices, and the session's save (savepoint, update, release)
+    with django_assert_num_queries(13) as small:
+        client.get(queue_url(department=dept_a.code))
+    grow(20)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(queue_url(department=dept_a.code))
+    assert response.content.decode().count('class="target-context"') == 22
+
+
+# --- Returned entries on 我的目标 -------------------------------------------------------------------
+
+
+def test_reporter_sees_returned_entries_with_the_comment_and_resubmits(client, reporter_a, supervisor, target_a):
+    entry = submit(reporter_a, target_a, value=70)
+    services.review_entry(user=supervisor, entry=entry, approve=False, comment="单位应为座")
+    client.force_login(reporter_a)
+    page = client.get(reverse("target-list")).content.decode()
+    resubmit_url = reverse("record-progress", args=[target_a.report.code, target_a.code]) + f"?resubmits={entry.pk}"
+    assert "单位应为座" in page and resubmit_url in page
+    form = client.get(resubmit_url).content.decode()
+    assert 'value="70"' in form and "单位应为座" in form
+    response = client.post(
+        resubmit_url, {"reported_on": "2026-11-20", "value": "7", "note": "已更正", "resubmits": entry.pk}
+    )
+    assert response.status_code == 302
+    corrected = ProgressEntry.objects.latest("id")
+    assert corrected.supersedes == entry and corrected.review_status == ReviewStatus.SUBMITTED
+    assert "单位应为座" not in client.get(reverse("target-list")).content.decode()
+
+
+def test_returned_entries_of_another_department_are_not_shown(client, reporter_b, reporter_a, supervisor, target_a):
+    entry = submit(reporter_a, target_a)
+    services.review_entry(user=supervisor, entry=entry, approve=False, comment="请核实数据来源")
+    client.force_login(reporter_b)
+    assert "请核实数据来源" not in client.get(reverse("target-list")).content.decode()
+
+
+def test_target_page_shows_the_review_comment(client, reporter_a, supervisor, target_a):
+    entry = submit(reporter_a, target_a)
+    services.review_entry(user=supervisor, entry=entry, approve=False, comment="请补充现场照片")
+    client.force_login(reporter_a)
+    page = client.get(reverse("target-detail", args=[target_a.report.code, target_a.code])).content.decode()
+    assert "请补充现场照片" in page and str(ReviewStatus.RETURNED.label) in page
