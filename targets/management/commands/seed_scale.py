@@ -124,7 +124,7 @@ class Command(BaseCommand):
                 for i in range(entries_each):
                     value += rng.randint(0, 5)
                     day = start + datetime.timedelta(days=i * span // max(entries_each, 1))
-                    yield (target.pk, day.isoformat(), value, "", "", "", "", ReviewStatus.APPROVED, user.pk, now)
+                    yield (target.pk, day.isoformat(), value, "", "", "", "", ReviewStatus.APPROVED, "", user.pk, now)
 
         columns = [
             "target_id",
@@ -135,6 +135,7 @@ class Command(BaseCommand):
             "evidence",
             "correction_reason",
             "review_status",
+            "review_comment",
             "created_by_id",
             "created_at",
         ]
