@@ -10,10 +10,11 @@ from django.contrib import auth
 from django.core.signals import got_request_exception
 from django.db.utils import InterfaceError, OperationalError
 from django.dispatch import receiver
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.template import loader
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from reportgov import security
 
@@ -93,11 +94,19 @@ class AbsoluteSessionLifetimeMiddleware:
         return self.get_response(request)
 
 
+DATABASE_UNAVAILABLE = _("数据库暂时无法连接，请稍后重试；本次提交没有保存。")
+
+
 def database_unavailable_response(request=None):
     """The friendly 503: rendered without a request context, because the context processors
-    would ask the database that is down."""
-    body = loader.get_template("503.html").render({"request_id": getattr(request, "request_id", "")})
-    response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")
+    would ask the database that is down. The JSON API gets the same in JSON."""
+    if request is not None and request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"error": str(DATABASE_UNAVAILABLE)}, status=503, json_dumps_params={"ensure_ascii": False}
+        )
+    else:
+        body = loader.get_template("503.html").render({"request_id": getattr(request, "request_id", "")})
+        response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(settings.REPORTGOV_RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
