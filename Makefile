@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MANAGE := DEBUG=1 $(PY) manage.py
 
-.PHONY: run test install messages stop lint fmt bench clean
+.PHONY: run test install messages stop lint fmt bench loadtest clean
 
 $(STAMP): requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ lint: $(STAMP)
 fmt: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# A bounded load test (locust, headless, 127.0.0.1 only) on a copy of the dev database: see README.
+loadtest: install
+	loadtest/run.sh
 
 stop: $(STAMP)
 	$(PY) -m reportgov.embedded_db stop
