@@ -48,6 +48,10 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+            if not user.email:
+                # A reserved domain: send_reminders has somebody to address (the console backend in development).
+                user.email = f"{username}@demo.invalid"
+                user.save(update_fields=["email"])
             if group:
                 user.groups.add(Group.objects.get(name=group))
             if department:
