@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from targets import selectors as ledger_request
@@ -43,13 +43,13 @@ def dashboard(request):
 
 # The department table's sortable columns: key, heading, and whether a first click sorts descending.
 DEPARTMENT_COLUMNS = (
-    ("rank", _lazy("排名"), False),
-    ("name", _lazy("责任单位"), False),
-    ("total", _lazy("目标数"), True),
-    ("share", _lazy("正常推进占比"), True),
-    ("behind", _lazy("滞后"), True),
-    ("overdue", _lazy("逾期"), True),
-    ("days", _lazy("距上次填报"), True),
+    ("rank", gettext_lazy("排名"), False),
+    ("name", gettext_lazy("责任单位"), False),
+    ("total", gettext_lazy("目标数"), True),
+    ("share", gettext_lazy("正常推进占比"), True),
+    ("behind", gettext_lazy("滞后"), True),
+    ("overdue", gettext_lazy("逾期"), True),
+    ("days", gettext_lazy("距上次填报"), True),
 )
 
 
