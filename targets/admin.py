@@ -12,8 +12,10 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from pghistory.core import event_models
 
 from . import history, roles
+from .admin_locking import OptimisticLockMixin
 from .choices import Stage, Status
 from .models import Checkpoint, Department, GlossaryTerm, ProgressEntry, Report, Section, StaffProfile, Target
 from .tables import format_number
@@ -196,7 +198,8 @@ class ProgressEntryInline(admin.TabularInline):
     verbose_name_plural = _("进度填报（只读）")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("created_by")
+        # The target too: each row is titled with the entry's __str__, which names its target.
+        return super().get_queryset(request).select_related("created_by", "target")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -288,7 +291,7 @@ def set_deadline(modeladmin, request, queryset):
 
 
 @admin.register(Target)
-class TargetAdmin(HistoryMixin, admin.ModelAdmin):
+class TargetAdmin(OptimisticLockMixin, HistoryMixin, admin.ModelAdmin):
     list_display = (
         "code",
         "name",
@@ -480,17 +483,13 @@ class EventModelFilter(admin.SimpleListFilter):
     parameter_name = "model"
 
     def lookups(self, request, model_admin):
-        import pghistory
-
         return sorted(
             (event_model._meta.label, str(event_model.pgh_tracked_model._meta.verbose_name))
-            for event_model in pghistory.event_models()
+            for event_model in event_models()
         )
 
     def queryset(self, request, queryset):
-        import pghistory
-
-        for event_model in pghistory.event_models():
+        for event_model in event_models():
             if event_model._meta.label == self.value():
                 return queryset.across(event_model)
         return queryset
