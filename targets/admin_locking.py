@@ -2,7 +2,7 @@
 conflict, not a silent overwrite of the first one's change.
 
 No version column is needed: the version is a digest of the row as the database holds it (every
-concrete field and the members of each many-to-many relation). The change form carries the digest
+editable field and the members of each many-to-many relation). The change form carries the digest
 of the row it was opened on in a hidden field; on save the row is locked (SELECT … FOR UPDATE,
 inside the transaction Django admin wraps each save in) and its digest compared. Two saves at the
 same moment are serialised by the lock, so the second one always sees the first one's change.
@@ -30,7 +30,10 @@ def row_version(model, pk, *, lock=False) -> str | None:
     row stays locked until the surrounding transaction ends."""
     manager = model._default_manager
     rows = manager.select_for_update() if lock else manager.all()
-    values = rows.filter(pk=pk).values(*[field.attname for field in model._meta.concrete_fields]).first()
+    # What a person edits: pointers the app keeps itself (editable=False, such as a target's latest
+    # entry, moved by every recorded progress) are no one's edit and must not cause a conflict.
+    columns = [field.attname for field in model._meta.concrete_fields if field.editable]
+    values = rows.filter(pk=pk).values(*columns).first()
     if values is None:
         return None
     for field in model._meta.many_to_many:
@@ -43,8 +46,10 @@ def row_version(model, pk, *, lock=False) -> str | None:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def locked_form(base):
-    """`base` (a ModelForm class) with the hidden version and the check against the locked row."""
+def locked_form(base, *, strict=True):
+    """`base` (a ModelForm class) with the hidden version and the check against the locked row.
+    Not `strict`: a POST without the version field at all (a script, not the rendered page, which
+    always sends it) is not checked."""
 
     class OptimisticLockForm(base):
         _row_version = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -56,10 +61,11 @@ def locked_form(base):
 
         def clean(self):
             cleaned = super().clean()
-            if self.instance.pk is not None:
+            posted = self.data.get(self.add_prefix(VERSION_FIELD))
+            if self.instance.pk is not None and (strict or posted is not None):
                 # Locked until admin's transaction commits the save (or rolls back).
                 current = row_version(type(self.instance), self.instance.pk, lock=True)
-                if self.data.get(self.add_prefix(VERSION_FIELD)) != current:
+                if posted != current:
                     raise ValidationError(EDITED_MEANWHILE, code="edited_meanwhile")
             return cleaned
 
@@ -68,10 +74,13 @@ def locked_form(base):
 
 
 class OptimisticLockMixin:
-    """For a ModelAdmin: the change form refuses to save over a change made since it was opened."""
+    """For a ModelAdmin: the change form refuses to save over a change made since it was opened.
+    `optimistic_lock_strict = False` also accepts a POST that carries no version at all."""
+
+    optimistic_lock_strict = True
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = locked_form(kwargs.get("form", self.form))
+        kwargs["form"] = locked_form(kwargs.get("form", self.form), strict=self.optimistic_lock_strict)
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):

@@ -179,3 +179,28 @@ def test_two_admins_saving_at_the_same_moment_one_wins_one_is_told(committed_db,
     winner = next(i for i, status in statuses.items() if status == 302)
     target.refresh_from_db()
     assert target.name == f"名称{winner}"
+
+
+def test_the_target_admin_page_refuses_a_stale_save(db, admin_user, target_a, dept_b):
+    """The real TargetAdmin: its page carries the version, and a save with a stale one is refused."""
+    from django.test import Client
+
+    from targets.admin import TargetAdmin
+
+    assert issubclass(TargetAdmin, OptimisticLockMixin)
+    client = Client()
+    client.force_login(admin_user)
+    url = f"/admin/targets/target/{target_a.pk}/change/"
+    stale = row_version(Target, target_a.pk)
+    assert f'name="{VERSION_FIELD}" value="{stale}"' in client.get(url).content.decode()
+    Target.objects.filter(pk=target_a.pk).update(name="别人刚改的")
+    response = client.post(url, {VERSION_FIELD: stale, "name": "我的修改", "lead_department": dept_b.pk})
+    assert response.status_code == 200 and str(EDITED_MEANWHILE) in response.content.decode()
+    target_a.refresh_from_db()
+    assert target_a.name == "别人刚改的" and target_a.lead_department_id != dept_b.pk
+
+
+def test_recording_progress_while_an_admin_edits_is_no_conflict(db, admin_user, reporter_a, target_a, target_admin):
+    opened = opened_form(target_admin, admin_user, target_a)
+    builders.entry(target_a, "2026-03-31", 3, user=reporter_a)  # moves the target's latest pointers
+    assert save(target_admin, admin_user, target_a, {**opened, "name": "照常保存"})[0] == 302
