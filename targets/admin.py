@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pghistory.core import event_models
 
@@ -298,10 +299,8 @@ class TargetAdmin(OptimisticLockMixin, HistoryMixin, admin.ModelAdmin):
     list_display = (
         "code",
         "name",
-        "report",
-        "kind",
         "lead_department",
-        "deadline",
+        "deadline_display",
         "latest_value_display",
         "percent_display",
         "gap_display",
@@ -339,10 +338,16 @@ class TargetAdmin(OptimisticLockMixin, HistoryMixin, admin.ModelAdmin):
         # The one computation: every figure on these pages is an annotation of with_progress().
         return Target.objects.with_progress()
 
+    @admin.display(description=_("完成期限"), ordering="deadline")
+    def deadline_display(self, obj):
+        return obj.deadline.isoformat()
+
     @admin.display(description=_("最新值"), ordering="latest_value")
     def latest_value_display(self, obj):
         if obj.latest_stage:
             return Stage(obj.latest_stage).label
+        if obj.latest_value is None and obj.latest_growth_rate is not None:
+            return f"{format_number(obj.latest_growth_rate)}%"  # a target set as a growth rate
         return format_number(obj.latest_value)
 
     @admin.display(description=_("完成%"), ordering="percent_complete")
@@ -502,7 +507,9 @@ class EventModelFilter(admin.SimpleListFilter):
 class ChangeEventAdmin(admin.ModelAdmin):
     """Every recorded change, read-only: nobody adds, edits or deletes history through the app."""
 
-    list_display = ("pgh_created_at", "object_display", "action_display", "changes_display", "who", "via")
+    list_display = ("when", "object_display", "action_display", "changes_display", "who", "via")
+    list_display_links = None
+    Media = ReportGovMedia
     list_filter = (EventLabelFilter, EventModelFilter)
     list_per_page = 50
     show_full_result_count = False
@@ -536,10 +543,14 @@ class ChangeEventAdmin(admin.ModelAdmin):
     def _row(self, obj):
         return getattr(self, "_rows", {}).get(obj.pk) or history.describe([obj])[0]
 
+    @admin.display(description=_("时间"), ordering="pgh_created_at")
+    def when(self, obj):
+        return timezone.localtime(obj.pgh_created_at).strftime("%Y-%m-%d %H:%M:%S")
+
     @admin.display(description=_("对象"))
     def object_display(self, obj):
         row = self._row(obj)
-        return f"{row['model']} #{row['object_id'] or '—'}"
+        return f"{row['model']}：{row['object'] or '#' + str(row['object_id'] or '—')}"
 
     @admin.display(description=_("操作"))
     def action_display(self, obj):
@@ -547,7 +558,7 @@ class ChangeEventAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("变更"))
     def changes_display(self, obj):
-        return render_to_string("admin/reportgov_history_changes.html", {"row": self._row(obj)})
+        return render_to_string("admin/reportgov_history_changes.html", {"row": self._row(obj), "limit": 6})
 
     @admin.display(description=_("操作人"))
     def who(self, obj):

@@ -11,6 +11,8 @@ import pghistory
 import pghistory.middleware
 import pghistory.models
 from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -30,7 +32,9 @@ INSERT, UPDATE, DELETE = "insert", "update", "delete"
 LINK_ADD, LINK_REMOVE = "add", "remove"
 # History can be read, never added, changed or deleted: no such permissions exist to be granted.
 READ_ONLY = {"default_permissions": ("view",)}
+BASELINE = "baseline"  # the state of a row when tracking began (migration 0004)
 LABELS = {
+    BASELINE: _("初始记录"),
     INSERT: _("新增"),
     UPDATE: _("修改"),
     DELETE: _("删除"),
@@ -170,6 +174,8 @@ def describe(events):
     wanted = {}  # related model -> ids to name
     for event in events:
         model = tracked.setdefault(event.pgh_obj_model, apps.get_model(event.pgh_obj_model))
+        if event.pgh_obj_id and not _is_link(model):
+            wanted.setdefault(model._meta.concrete_model, set()).add(event.pgh_obj_id)
         for column, (old, new) in _changes(event, model):
             field = _field_of(model, column)
             if field is not None and field.is_relation and field.related_model is not None:
@@ -186,9 +192,11 @@ def describe(events):
             field = _field_of(model, column)
             if field is None:
                 continue
-            changes.append(
-                {"field": field.verbose_name, "old": _shown(field, old, names), "new": _shown(field, new, names)}
-            )
+            # A link table's columns are named after the models they point at (target, department).
+            label = field.verbose_name
+            if _is_link(model) and field.is_relation:
+                label = field.related_model._meta.verbose_name
+            changes.append({"field": label, "old": _shown(field, old, names), "new": _shown(field, new, names)})
         rows.append(
             {
                 "event": event,
@@ -196,6 +204,7 @@ def describe(events):
                 "action": event.label_display,
                 "model": model._meta.verbose_name,
                 "object_id": event.pgh_obj_id,
+                "object": names.get(model._meta.concrete_model, {}).get(str(event.pgh_obj_id), ""),
                 "who": event.username or (f"#{event.user}" if event.user else ""),
                 "via": _via(event),
                 "request_id": event.request_id,
@@ -203,6 +212,11 @@ def describe(events):
             }
         )
     return rows
+
+
+def _is_link(model) -> bool:
+    """A many-to-many link row: it is named by the two rows it links, shown as its changes."""
+    return model._meta.concrete_model._meta.auto_created is not False
 
 
 def _via(event) -> str:
@@ -235,6 +249,10 @@ def _shown(field, value, names):
         return names.get(field.related_model, {}).get(str(value), f"#{value}")
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        moment = parse_datetime(value)
+        if moment is not None:
+            return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(moment) else value
     if isinstance(value, bool):
         return str(_("是") if value else _("否"))
     if isinstance(value, float | int) and not isinstance(value, bool):

@@ -353,6 +353,8 @@ def plan_import(path, *, user, report, today=None) -> ImportPlan:
                 _error(plan, row, FIELD_COLUMNS.get(name, ""), messages)
         else:
             _error(plan, row, "", error.messages)
+    # What the preview offers to write is only what would pass: a bad row is an error, not an item.
+    plan.items = [item for item in plan.items if item.key not in problems]
     plan.errors.sort(key=lambda e: (plan.sheets.index(e.sheet) if e.sheet in plan.sheets else 0, e.row))
     return plan
 
