@@ -14,6 +14,7 @@ import datetime
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,13 +23,28 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
 # browser steps are plain blocking calls, which Django would otherwise refuse inside a loop.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+def _keep_database_connections_thread_local():
+    """With a running event loop in the thread, Django's connection handler (an asgiref Local,
+    thread_critical) keeps its connections per context instead of per thread: once Playwright has
+    started, the test thread would get new connection objects, without the serialized contents that
+    serialized rollback restores from, and every transactional test after the first browser test
+    (browser or not) would lose the rows the migrations create. The test thread is sync code: its
+    connections stay plain thread-locals, as they are before Playwright starts."""
+    storage = getattr(connections._connections, "_storage", None)
+    if isinstance(storage, threading.local):
+        connections._connections = storage
+
+
+_keep_database_connections_thread_local()
 
 # Debian's Chromium; CHROMIUM=<path> points elsewhere (the tests of the skipping rule use a missing one).
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))

@@ -88,7 +88,7 @@ def optional_path(name, *args):
 
 
 def test_main_pages_label_every_field_order_their_headings_and_colour_badges_readably(
-    tab, sign_in, official, reporter_a, report, dept_a, target_a, target_b
+    tab, sign_in, official, supervisor, reporter_a, report, dept_a, target_a, target_b
 ):
     # Targets in several states, so that the list shows several badges.
     builders.entry(target_a, "2026-06-30", 2, user=reporter_a)
@@ -110,6 +110,7 @@ def test_main_pages_label_every_field_order_their_headings_and_colour_badges_rea
             ("practical-tasks", optional_path("practical-tasks")),
             ("search", optional_path("search")),
         ],
+        supervisor: [("review-queue", optional_path("supervision:review-queue"))],
     }
     page = tab.page
     problems, checked, missing = [], [], []

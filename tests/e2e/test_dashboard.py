@@ -64,23 +64,25 @@ def test_official_replays_a_past_day_follows_a_laggard_and_downloads_the_ledger(
 def test_supervisor_approves_an_entry_and_the_dashboards_official_figures_change(
     tab, sign_in, supervisor, reporter_a, report, target_a
 ):
-    queue = url_or_skip("review-queue")
+    queue = url_or_skip("supervision:review-queue")
     report.review_required = True
     report.save(update_fields=["review_required"])
-    builders.entry(target_a, "2026-11-20", 10, user=reporter_a, status=ReviewStatus.SUBMITTED, note="全部建成")
+    entry = builders.entry(target_a, "2026-11-20", 10, user=reporter_a, status=ReviewStatus.SUBMITTED, note="全部建成")
     page = tab.page
     sign_in(supervisor)
 
     dashboard = url_or_skip("dashboard")
     tab.goto(dashboard)
-    done = page.locator(".status-tiles .tile", has_text=Status.DONE.label).locator(".tile-count")
+    done = page.locator(".status-tiles .tile", has_text=str(Status.DONE.label)).locator(".tile-count")
     assert done.inner_text() == "0"
+    assert "仅计审核通过的填报" in page.locator(".as-of-note").inner_text()
 
     tab.goto(queue)
-    entry = page.locator("tr, li, article", has_text=target_a.code).filter(has_text="全部建成").first
+    row = page.locator(f"#entry-{entry.pk}")
+    assert target_a.code in row.inner_text() and "全部建成" in row.inner_text()
     with tab.navigation():
-        entry.get_by_role("button", name="通过").click()
+        row.get_by_role("button", name="通过").click()
+    assert page.locator(f"#entry-{entry.pk}").count() == 0
 
     tab.goto(dashboard)
     assert done.inner_text() == "1"
-    assert "仅计审核通过的填报" in page.locator(".as-of-note").inner_text()
