@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from targets import roles, selectors, services
+from targets import history, roles, selectors, services
 from targets.forms import ProgressForm
 from targets.models import Target
 
@@ -65,6 +65,7 @@ def record_progress_view(request, code):
     user = api_user(request)
     if user is None:
         return unauthorized()
+    history.attribute_to(user)  # the change history names the token's user as the author
     report = selectors.selected_report(request)
     target = roles.visible_targets(Target.objects.filter(report=report, code=code), user).first() if report else None
     if target is None:

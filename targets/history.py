@@ -260,3 +260,9 @@ def _shown(field, value, names):
         return text
     text = str(value)
     return text if len(text) <= LONG_TEXT else text[: LONG_TEXT - 1] + "…"
+
+
+def attribute_to(user) -> None:
+    """Name `user` as the author of the request's writes, for views that authenticate by themselves
+    (an API token) after HistoryMiddleware has opened the request's context with no user."""
+    pghistory.context(user=user.pk, username=user.get_username())

@@ -49,6 +49,24 @@ def test_a_form_post_records_the_entry_with_the_reporter_and_the_request(client,
     assert event.pgh_data["value"] == 3 and event.pgh_data["note"] == "半年"
 
 
+def test_an_api_post_records_the_tokens_user(client, reporter_a, target_a):
+    import json
+
+    from ledger.models import ApiToken
+
+    secret = ApiToken.objects.issue(user=reporter_a)[1]
+    response = client.post(
+        reverse("api-record-progress", args=[target_a.code]),
+        data=json.dumps({"reported_on": "2026-06-30", "value": "2"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {secret}",
+    )
+
+    assert response.status_code in (200, 201), response.content
+    event = latest(ProgressEntry.objects.get(), history.INSERT)
+    assert (event.user, event.username, event.method) == (reporter_a.pk, "reporter-a", "POST")
+
+
 def test_an_admin_save_records_the_diff_and_the_admin(client, admin_user, report, target_a, dept_b):
     client.force_login(admin_user)
     url = reverse("admin:targets_target_change", args=[target_a.pk])
