@@ -3,11 +3,12 @@ gap and status, as of any date, in SQL. Every page, table, export and API reads 
 `Target.objects.with_progress(as_of=...)`; nothing recomputes it in Python."""
 
 import datetime
+import itertools
 
 from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, FilteredRelation, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Abs, Coalesce, Greatest, Least, NullIf
 from django.utils import timezone
 
@@ -24,6 +25,29 @@ class DaysBetween(Func):
     template = "(%(expressions)s)"
     arg_joiner = " - "
     output_field = models.IntegerField()
+
+
+class Once(Func):
+    """A figure that other figures are built from. Django writes a referenced annotation out in full
+    wherever it is used; this compiles it once per query and reuses the SQL text (and its
+    parameters) at each use, so that the cost of compiling grows with the computation, not with
+    the number of times its parts are referenced."""
+
+    template = "%(expressions)s"
+    _keys = itertools.count()
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, **extra)
+        # Copies made while the query is resolved and compiled keep the key; a new figure gets a new one.
+        self.key = next(self._keys)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        compiled = compiler.__dict__.setdefault("_reportgov_compiled_once", {})
+        if self.key not in compiled:
+            sql, params = super().as_sql(compiler, connection, **extra_context)
+            compiled[self.key] = (sql, tuple(params))
+        sql, params = compiled[self.key]
+        return sql, list(params)
 
 
 def _as_float(expression):
@@ -54,82 +78,120 @@ class TargetQuerySet(models.QuerySet):
             target=OuterRef("pk"), reported_on__lte=as_of, review_status__in=counted
         ).order_by("-reported_on", "-id")
 
-        def latest(field, output_field):
-            # The kept pointer answers whenever it is not after as_of; only a replay of an
-            # earlier day looks into the history, through the (target, reported_on, id) index.
-            return Case(
+        # The entry that counts on as_of is joined once, and every figure below reads its columns.
+        # (Written as an expression repeated in each figure, the SQL grew to 40 KB and took longer
+        # to compile and plan than to run.) The kept pointer answers whenever it is not after as_of;
+        # only a replay of an earlier day looks into the history, through the
+        # (target, reported_on, id) index.
+        qs = self.alias(
+            _counted_entry_id=Case(
                 When(**{f"{pointer}__isnull": True}, then=Value(None)),
-                When(**{f"{pointer}__reported_on__lte": as_of}, then=F(f"{pointer}__{field}")),
-                default=Subquery(history.values(field)[:1]),
-                output_field=output_field,
-            )
+                When(**{f"{pointer}__reported_on__lte": as_of}, then=F(f"{pointer}_id")),
+                default=Subquery(history.values("pk")[:1]),
+                output_field=models.BigIntegerField(),
+            ),
+            _counted=FilteredRelation("entries", condition=Q(entries__pk=F("_counted_entry_id"))),
+        )
 
         as_of_value = Value(as_of, output_field=models.DateField())
-        qs = self.annotate(
-            latest_value=latest("value", DECIMAL),
-            latest_growth_rate=latest("growth_rate", DECIMAL),
-            latest_stage=latest("stage", models.CharField()),
-            latest_reported_on=latest("reported_on", models.DateField()),
+        qs = qs.annotate(
+            latest_value=F("_counted__value"),
+            latest_growth_rate=F("_counted__growth_rate"),
+            latest_stage=F("_counted__stage"),
+            latest_reported_on=F("_counted__reported_on"),
         ).alias(
             # An approved extension (延期/调整) moves the deadline or the target value that progress
             # is judged against; the report's own values stay in their columns.
-            _deadline=Coalesce(F("adjusted_deadline"), F("deadline")),
-            _target_value=Coalesce(F("adjusted_target_value"), F("target_value")),
-            _base=Case(
-                When(measure=Measure.LEVEL, then=Coalesce(F("baseline_value"), Value(0, output_field=DECIMAL))),
-                default=Value(0, output_field=DECIMAL),
+            _deadline=Once(Coalesce(F("adjusted_deadline"), F("deadline")), output_field=models.DateField()),
+            _target_value=Once(Coalesce(F("adjusted_target_value"), F("target_value")), output_field=DECIMAL),
+            _base=Once(
+                Case(
+                    When(measure=Measure.LEVEL, then=Coalesce(F("baseline_value"), Value(0, output_field=DECIMAL))),
+                    default=Value(0, output_field=DECIMAL),
+                ),
                 output_field=DECIMAL,
             ),
             # Targets given only as a growth rate ("增长17%以上") are judged on the reported rate.
-            _growth_only=Q(target_value__isnull=True, growth_rate_target__isnull=False),
-        )
-        qs = qs.alias(
-            _subject=Case(When(_growth_only=True, then=F("latest_growth_rate")), default=F("latest_value")),
-            _goal=Case(When(_growth_only=True, then=F("growth_rate_target")), default=F("_target_value")),
-            _from=Case(When(_growth_only=True, then=Value(0, output_field=DECIMAL)), default=F("_base")),
-        )
-        qs = qs.alias(
-            _linear_percent=Least(
-                Value(100.0),
-                Greatest(
-                    Value(0.0),
-                    100.0
-                    * _as_float(DaysBetween(as_of_value, F("period_start")) + 1)
-                    / _as_float(DaysBetween(F("_deadline"), F("period_start")) + 1),
-                ),
+            _growth_only=Once(
+                Q(target_value__isnull=True, growth_rate_target__isnull=False), output_field=models.BooleanField()
             ),
         )
-        qs = qs.annotate(
-            percent_complete=Case(
-                When(direction__in=[Direction.AT_MOST], then=Value(None)),
-                When(direction=Direction.QUALITATIVE, latest_stage=Stage.COMPLETED, then=Value(100.0)),
-                When(direction=Direction.QUALITATIVE, then=Value(None)),
-                default=_round1(
-                    100.0 * _as_float(F("_subject") - F("_from")) / NullIf(_as_float(F("_goal") - F("_from")), 0.0)
+        qs = qs.alias(
+            _subject=Once(
+                Case(When(_growth_only=True, then=F("latest_growth_rate")), default=F("latest_value")),
+                output_field=DECIMAL,
+            ),
+            _goal=Once(
+                Case(When(_growth_only=True, then=F("growth_rate_target")), default=F("_target_value")),
+                output_field=DECIMAL,
+            ),
+            _from=Once(
+                Case(When(_growth_only=True, then=Value(0, output_field=DECIMAL)), default=F("_base")),
+                output_field=DECIMAL,
+            ),
+        )
+        qs = qs.alias(
+            _linear_percent=Once(
+                Least(
+                    Value(100.0),
+                    Greatest(
+                        Value(0.0),
+                        100.0
+                        * _as_float(DaysBetween(as_of_value, F("period_start")) + 1)
+                        / _as_float(DaysBetween(F("_deadline"), F("period_start")) + 1),
+                    ),
                 ),
                 output_field=FLOAT,
             ),
-            expected_percent=_round1(
+        )
+        # The checkpoints on either side of as_of, joined once each (a target has one per date).
+        checkpoints = Checkpoint.objects.filter(target=OuterRef("pk")).values("due_on")
+        qs = qs.alias(
+            _before_due=Subquery(checkpoints.filter(due_on__lte=as_of).order_by("-due_on")[:1]),
+            _after_due=Subquery(checkpoints.filter(due_on__gt=as_of).order_by("due_on")[:1]),
+            _checkpoint_before=FilteredRelation("checkpoints", condition=Q(checkpoints__due_on=F("_before_due"))),
+            _checkpoint_after=FilteredRelation("checkpoints", condition=Q(checkpoints__due_on=F("_after_due"))),
+        )
+        qs = qs.annotate(
+            percent_complete=Once(
                 Case(
-                    When(direction__in=[Direction.AT_MOST, Direction.QUALITATIVE], then=Value(None)),
-                    When(_growth_only=True, then=Value(100.0)),
-                    When(
-                        Exists(Checkpoint.objects.filter(target=OuterRef("pk"))),
-                        then=_checkpoint_percent(Checkpoint, as_of),
+                    When(direction__in=[Direction.AT_MOST], then=Value(None)),
+                    When(direction=Direction.QUALITATIVE, latest_stage=Stage.COMPLETED, then=Value(100.0)),
+                    When(direction=Direction.QUALITATIVE, then=Value(None)),
+                    default=_round1(
+                        100.0 * _as_float(F("_subject") - F("_from")) / NullIf(_as_float(F("_goal") - F("_from")), 0.0)
                     ),
-                    default=F("_linear_percent"),
                     output_field=FLOAT,
-                )
+                ),
+                output_field=FLOAT,
+            ),
+            expected_percent=Once(
+                _round1(
+                    Case(
+                        When(direction__in=[Direction.AT_MOST, Direction.QUALITATIVE], then=Value(None)),
+                        When(_growth_only=True, then=Value(100.0)),
+                        When(
+                            Q(_checkpoint_before__pk__isnull=False) | Q(_checkpoint_after__pk__isnull=False),
+                            then=_checkpoint_percent(as_of),
+                        ),
+                        default=F("_linear_percent"),
+                        output_field=FLOAT,
+                    )
+                ),
+                output_field=FLOAT,
             ),
         )
         reached_band = APPROXIMATE_BAND * Abs(F("_goal"))
         qs = qs.alias(
-            _reached=Case(
-                When(_subject__isnull=True, then=Value(False)),
-                When(direction=Direction.APPROXIMATELY, then=Q(_subject__gte=F("_goal") - reached_band)),
-                When(direction=Direction.AT_LEAST, then=Q(_subject__gte=F("_goal"))),
-                When(direction=Direction.AT_MOST, then=Q(_subject__lte=F("_goal"))),
-                default=Value(False),
+            _reached=Once(
+                Case(
+                    When(_subject__isnull=True, then=Value(False)),
+                    When(direction=Direction.APPROXIMATELY, then=Q(_subject__gte=F("_goal") - reached_band)),
+                    When(direction=Direction.AT_LEAST, then=Q(_subject__gte=F("_goal"))),
+                    When(direction=Direction.AT_MOST, then=Q(_subject__lte=F("_goal"))),
+                    default=Value(False),
+                    output_field=models.BooleanField(),
+                ),
                 output_field=models.BooleanField(),
             ),
         )
@@ -185,17 +247,15 @@ def _status_rules(as_of, tolerance):
     ]
 
 
-def _checkpoint_percent(Checkpoint, as_of):
+def _checkpoint_percent(as_of):
     """Expected % from checkpoints: the planned value interpolated between the checkpoints on
     either side of as_of (the period's start at the baseline and the deadline at the target
     stand in where there is none), as a share of the way from baseline to target."""
-    before = Checkpoint.objects.filter(target=OuterRef("pk"), due_on__lte=as_of).order_by("-due_on")
-    after = Checkpoint.objects.filter(target=OuterRef("pk"), due_on__gt=as_of).order_by("due_on")
     day_before_start = Func(F("period_start"), template="(%(expressions)s - 1)", output_field=models.DateField())
-    prev_on = Coalesce(Subquery(before.values("due_on")[:1]), day_before_start)
-    prev_value = Coalesce(Subquery(before.values("planned_value")[:1]), F("_base"))
-    next_on = Coalesce(Subquery(after.values("due_on")[:1]), F("_deadline"))
-    next_value = Coalesce(Subquery(after.values("planned_value")[:1]), F("_target_value"))
+    prev_on = Coalesce(F("_checkpoint_before__due_on"), day_before_start)
+    prev_value = Coalesce(F("_checkpoint_before__planned_value"), F("_base"))
+    next_on = Coalesce(F("_checkpoint_after__due_on"), F("_deadline"))
+    next_value = Coalesce(F("_checkpoint_after__planned_value"), F("_target_value"))
     as_of_value = Value(as_of, output_field=models.DateField())
     share = Least(
         Value(1.0),
