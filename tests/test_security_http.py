@@ -68,13 +68,16 @@ def logged_in(user, **kwargs):
 # --- CSRF -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(set(ALL_ROUTES) - CSRF_EXEMPT_BY_DESIGN))
-def test_every_browser_route_refuses_a_post_without_a_csrf_token(name, world):
+def test_every_browser_route_refuses_a_post_without_a_csrf_token(world):
     client = logged_in(world["users"]["admin"], enforce_csrf_checks=True)
-    url = url_of(name, world)
     before = database_fingerprint()
-    response = client.post(url, progress_for_a(world))
-    assert response.status_code == 403, (url, response.status_code)
+    accepted = {}
+    for name in sorted(set(ALL_ROUTES) - CSRF_EXEMPT_BY_DESIGN):
+        url = url_of(name, world)
+        response = client.post(url, progress_for_a(world))
+        if response.status_code != 403:
+            accepted[url] = response.status_code
+    assert accepted == {}
     assert changed_tables(before, database_fingerprint()) == []
 
 
