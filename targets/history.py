@@ -180,10 +180,7 @@ def describe(events):
             field = _field_of(model, column)
             if field is not None and field.is_relation and field.related_model is not None:
                 wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v is not None)
-    names = {
-        related: {str(pk): str(obj) for pk, obj in related._default_manager.in_bulk(list(ids)).items()}
-        for related, ids in wanted.items()
-    }
+    names = {related: _names(related, ids) for related, ids in wanted.items()}
     rows = []
     for event in events:
         model = tracked[event.pgh_obj_model]
@@ -212,6 +209,13 @@ def describe(events):
             }
         )
     return rows
+
+
+def _names(model, ids) -> dict:
+    """str() of each row, its foreign keys joined in: a row's name may use them (an entry names its target)."""
+    joined = [field.name for field in model._meta.concrete_fields if field.many_to_one]
+    rows = model._default_manager.select_related(*joined).in_bulk(list(ids))
+    return {str(pk): str(obj) for pk, obj in rows.items()}
 
 
 def _is_link(model) -> bool:
