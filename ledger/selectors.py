@@ -279,12 +279,17 @@ def dashboard(*, user, report, as_of, include_pending=False, sort=DEFAULT_DEPART
             laggards.append(target)
         if _is_stale(target, as_of, stale_since):
             stale.append(target)
-        target.url = target_url(target)
-        target.bar = charts.progress_bar(target.percent_complete, target.expected_percent)
         target.days_since_report = (as_of - target.latest_reported_on).days if target.latest_reported_on else None
 
     laggards.sort(key=_laggard_order)
     stale.sort(key=lambda t: (t.latest_reported_on or datetime.date.min, t.order, t.code))
+    # Links and bars only for the targets the page shows: a reverse() per target of the report
+    # cost more than the rest of this loop.
+    metrics = [metric for task_metrics in metrics_by_task.values() for metric in task_metrics]
+    for target in (*main_indicators, *metrics, *laggards[:LIST_LIMIT], *stale[:LIST_LIMIT]):
+        if not hasattr(target, "url"):
+            target.url = target_url(target)
+            target.bar = charts.progress_bar(target.percent_complete, target.expected_percent)
 
     return Dashboard(
         report=report,

@@ -189,6 +189,12 @@ class Target(models.Model):
         verbose_name = _("目标")
         verbose_name_plural = _("目标")
         ordering = ["report", "order", "code"]
+        # 我的目标 sorts only by what these (and the unique report + code) can order: a page of a
+        # report's targets is read from the index, not sorted from all of them.
+        indexes = [
+            models.Index(fields=["report", "order", "code"], name="target_report_order"),
+            models.Index(fields=["report", "name"], name="target_report_name"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["report", "code"],
@@ -325,6 +331,9 @@ class ProgressEntry(models.Model):
             models.Index(
                 "target", models.F("reported_on").desc(), models.F("id").desc(), name="entry_latest_per_target"
             ),
+            # The few entries sent back by review, found without reading a target's whole history
+            # (a reporter's 我的目标 lists them on every view).
+            models.Index(fields=["target"], condition=Q(review_status="returned"), name="entry_returned_per_target"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, FilteredRelation, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Abs, Coalesce, Greatest, Least, NullIf
+from django.db.models.lookups import Exact, GreaterThanOrEqual, IsNull
 from django.utils import timezone
 
 from .choices import Direction, Measure, ReviewStatus, Stage, Status
@@ -50,6 +51,39 @@ class Once(Func):
         return sql, list(params)
 
 
+class Bound(models.Expression):
+    """A figure bound by the enclosing Let, by its name."""
+
+    def __init__(self, name, output_field):
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler, connection):
+        return connection.ops.quote_name(self.name), []
+
+
+class Let(Func):
+    """`(SELECT body FROM (SELECT figure AS name, … OFFSET 0) AS let)`: a figure whose rules read
+    other figures several times gets each of them evaluated once per row (OFFSET 0 keeps
+    PostgreSQL from copying them back into every rule). The body reads them as Bound(name); it may
+    read the row's own columns as usual."""
+
+    def __init__(self, body, output_field, **bindings):
+        self.names = list(bindings)
+        super().__init__(*bindings.values(), body, output_field=output_field)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        *figures, body = self.get_source_expressions()
+        columns, params = [], []
+        for name, figure in zip(self.names, figures, strict=True):
+            sql, figure_params = compiler.compile(figure)
+            columns.append(f"{sql} AS {connection.ops.quote_name(name)}")
+            params.extend(figure_params)
+        body_sql, body_params = compiler.compile(body)
+        sql = f"(SELECT {body_sql} FROM (SELECT {', '.join(columns)} OFFSET 0) AS reportgov_let)"
+        return sql, [*body_params, *params]
+
+
 def _as_float(expression):
     return models.functions.Cast(expression, FLOAT)
 
@@ -83,13 +117,19 @@ class TargetQuerySet(models.QuerySet):
         # to compile and plan than to run.) The kept pointer answers whenever it is not after as_of;
         # only a replay of an earlier day looks into the history, through the
         # (target, reported_on, id) index.
-        qs = self.alias(
-            _counted_entry_id=Case(
+        if as_of >= timezone.localdate():
+            # Nothing is dated after the day it is recorded (validate_progress refuses it), so from
+            # today on the pointer is the entry that counts: one primary-key join, whatever the history.
+            counted_entry_id = F(f"{pointer}_id")
+        else:
+            counted_entry_id = Case(
                 When(**{f"{pointer}__isnull": True}, then=Value(None)),
                 When(**{f"{pointer}__reported_on__lte": as_of}, then=F(f"{pointer}_id")),
                 default=Subquery(history.values("pk")[:1]),
                 output_field=models.BigIntegerField(),
-            ),
+            )
+        qs = self.alias(
+            _counted_entry_id=counted_entry_id,
             _counted=FilteredRelation("entries", condition=Q(entries__pk=F("_counted_entry_id"))),
         )
 
@@ -103,30 +143,26 @@ class TargetQuerySet(models.QuerySet):
             # An approved extension (延期/调整) moves the deadline or the target value that progress
             # is judged against; the report's own values stay in their columns.
             _deadline=Once(Coalesce(F("adjusted_deadline"), F("deadline")), output_field=models.DateField()),
-            _target_value=Once(Coalesce(F("adjusted_target_value"), F("target_value")), output_field=DECIMAL),
-            _base=Once(
-                Case(
-                    When(measure=Measure.LEVEL, then=Coalesce(F("baseline_value"), Value(0, output_field=DECIMAL))),
-                    default=Value(0, output_field=DECIMAL),
-                ),
-                output_field=DECIMAL,
-            ),
-            # Targets given only as a growth rate ("增长17%以上") are judged on the reported rate.
-            _growth_only=Once(
-                Q(target_value__isnull=True, growth_rate_target__isnull=False), output_field=models.BooleanField()
-            ),
-        )
-        qs = qs.alias(
+            # The value judged (the reported rate for a target given only as a growth rate, "增长17%以上"),
+            # the goal it is judged against and where it started (the baseline for a level measure). A
+            # target without a target value is judged on its growth rate or is qualitative (the model
+            # constrains it), and an adjusted target value needs the original one.
             _subject=Once(
-                Case(When(_growth_only=True, then=F("latest_growth_rate")), default=F("latest_value")),
+                Case(When(target_value__isnull=True, then=F("latest_growth_rate")), default=F("latest_value")),
                 output_field=DECIMAL,
             ),
             _goal=Once(
-                Case(When(_growth_only=True, then=F("growth_rate_target")), default=F("_target_value")),
-                output_field=DECIMAL,
+                Coalesce(F("adjusted_target_value"), F("target_value"), F("growth_rate_target")), output_field=DECIMAL
             ),
             _from=Once(
-                Case(When(_growth_only=True, then=Value(0, output_field=DECIMAL)), default=F("_base")),
+                Case(
+                    When(
+                        measure=Measure.LEVEL,
+                        target_value__isnull=False,
+                        then=Coalesce(F("baseline_value"), Value(0, output_field=DECIMAL)),
+                    ),
+                    default=Value(0, output_field=DECIMAL),
+                ),
                 output_field=DECIMAL,
             ),
         )
@@ -169,7 +205,7 @@ class TargetQuerySet(models.QuerySet):
                 _round1(
                     Case(
                         When(direction__in=[Direction.AT_MOST, Direction.QUALITATIVE], then=Value(None)),
-                        When(_growth_only=True, then=Value(100.0)),
+                        When(target_value__isnull=True, then=Value(100.0)),  # judged on the rate alone
                         When(
                             Q(_checkpoint_before__pk__isnull=False) | Q(_checkpoint_after__pk__isnull=False),
                             then=_checkpoint_percent(as_of),
@@ -213,10 +249,12 @@ class TargetQuerySet(models.QuerySet):
                 default=Value(None),
                 output_field=DECIMAL,
             ),
-            status=Case(
-                *_status_rules(as_of, tolerance),
-                default=Value(Status.NO_DATA),
+            status=Let(
+                Case(*_status_rules(as_of, tolerance), default=Value(Status.NO_DATA)),
                 output_field=models.CharField(),
+                _reached=F("_reached"),
+                _percent=F("percent_complete"),
+                _expected=F("expected_percent"),
             ),
         )
         return qs
@@ -226,24 +264,31 @@ class TargetQuerySet(models.QuerySet):
 
 
 def _status_rules(as_of, tolerance):
+    """The status rules, in order; the first that holds decides. Read inside a Let binding the
+    figures they compare: _reached, _percent (% complete) and _expected (expected %)."""
     past_deadline = Q(_deadline__lt=as_of)
     qualitative = Q(direction=Direction.QUALITATIVE)
     nothing_counted = Q(latest_reported_on__isnull=True) | (qualitative & Q(latest_stage=""))
+    reached = Exact(Bound("_reached", models.BooleanField()), True)
+    percent, expected = Bound("_percent", FLOAT), Bound("_expected", FLOAT)
     return [
         When(nothing_counted & past_deadline & ~Q(direction=Direction.AT_MOST), then=Value(Status.OVERDUE)),
         When(nothing_counted, then=Value(Status.NO_DATA)),
         When(~qualitative & Q(_subject__isnull=True), then=Value(Status.NO_DATA)),
-        When(direction=Direction.AT_MOST, _reached=True, then=Value(Status.MET)),
+        # Reached: a ceiling is met, anything else is done (a qualitative target is never "reached").
+        When(
+            ~qualitative & Q(reached),
+            then=Case(When(direction=Direction.AT_MOST, then=Value(Status.MET)), default=Value(Status.DONE)),
+        ),
         When(direction=Direction.AT_MOST, then=Value(Status.BREACHED)),
         When(direction=Direction.QUALITATIVE, latest_stage=Stage.COMPLETED, then=Value(Status.DONE)),
         When(direction=Direction.QUALITATIVE, _deadline__lt=as_of, then=Value(Status.OVERDUE)),
         When(direction=Direction.QUALITATIVE, latest_stage=Stage.IN_PROGRESS, then=Value(Status.IN_PROGRESS)),
         When(direction=Direction.QUALITATIVE, then=Value(Status.NOT_STARTED)),
-        When(_reached=True, then=Value(Status.DONE)),
         When(past_deadline, then=Value(Status.OVERDUE)),
-        When(percent_complete__gte=F("expected_percent") - tolerance, then=Value(Status.ON_TRACK)),
-        When(percent_complete__gte=F("expected_percent") - 2 * tolerance, then=Value(Status.LAGGING)),
-        When(percent_complete__isnull=False, then=Value(Status.FAR_BEHIND)),
+        When(GreaterThanOrEqual(percent, expected - tolerance), then=Value(Status.ON_TRACK)),
+        When(GreaterThanOrEqual(percent, expected - 2 * tolerance), then=Value(Status.LAGGING)),
+        When(IsNull(percent, False), then=Value(Status.FAR_BEHIND)),
     ]
 
 
@@ -253,9 +298,11 @@ def _checkpoint_percent(as_of):
     stand in where there is none), as a share of the way from baseline to target."""
     day_before_start = Func(F("period_start"), template="(%(expressions)s - 1)", output_field=models.DateField())
     prev_on = Coalesce(F("_checkpoint_before__due_on"), day_before_start)
-    prev_value = Coalesce(F("_checkpoint_before__planned_value"), F("_base"))
+    # Only targets with a target value get here: their goal is the (adjusted) target value and they
+    # start from the baseline of a level measure, or from zero.
+    prev_value = Coalesce(F("_checkpoint_before__planned_value"), F("_from"))
     next_on = Coalesce(F("_checkpoint_after__due_on"), F("_deadline"))
-    next_value = Coalesce(F("_checkpoint_after__planned_value"), F("_target_value"))
+    next_value = Coalesce(F("_checkpoint_after__planned_value"), F("_goal"))
     as_of_value = Value(as_of, output_field=models.DateField())
     share = Least(
         Value(1.0),
@@ -266,6 +313,6 @@ def _checkpoint_percent(as_of):
         Value(100.0),
         Greatest(
             Value(0.0),
-            100.0 * (planned - _as_float(F("_base"))) / NullIf(_as_float(F("_target_value") - F("_base")), 0.0),
+            100.0 * (planned - _as_float(F("_from"))) / NullIf(_as_float(F("_goal") - F("_from")), 0.0),
         ),
     )

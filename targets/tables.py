@@ -37,21 +37,36 @@ class StatusColumn(tables.Column):
         return Status(value).label
 
 
+class DayColumn(tables.Column):
+    """A date as 2026-03-31, on the page and in exports (django-tables2's DateColumn compiles a
+    template for every cell)."""
+
+    def render(self, value):
+        return value.isoformat()
+
+    def value(self, value):
+        return value.isoformat()
+
+
 class TargetTable(ExportSafeTable):
+    # Only columns an index can order are sortable: a city's report has tens of thousands of
+    # targets, and sorting by a computed figure computes it for every one of them to show 25
+    # (the status filter and the dashboard's lists find the laggards instead). 章节 sorts by the
+    # report's own order, which follows its sections.
     code = tables.Column(verbose_name=_("编号"), linkify=lambda record: target_url(record))
     name = tables.Column(verbose_name=_("名称"), attrs={"td": {"class": "name"}})
-    section = tables.Column(verbose_name=_("章节"), accessor="section__title", order_by=("section__order",))
-    target_value = tables.Column(verbose_name=_("目标"), order_by=("target_value",))
-    latest_value = tables.Column(verbose_name=_("最新值"))
-    percent_complete = tables.Column(verbose_name=_("完成%"), attrs={"td": {"class": "num"}})
-    expected_percent = tables.Column(verbose_name=_("序时%"), attrs={"td": {"class": "num"}})
-    gap = tables.Column(verbose_name=_("差距"))
-    status = StatusColumn(verbose_name=_("状态"))
-    latest_reported_on = tables.DateColumn(verbose_name=_("最近填报"), format="Y-m-d")
+    section = tables.Column(verbose_name=_("章节"), accessor="section__title", order_by=("order", "code"))
+    target_value = tables.Column(verbose_name=_("目标"), orderable=False)
+    latest_value = tables.Column(verbose_name=_("最新值"), orderable=False)
+    percent_complete = tables.Column(verbose_name=_("完成%"), attrs={"td": {"class": "num"}}, orderable=False)
+    expected_percent = tables.Column(verbose_name=_("序时%"), attrs={"td": {"class": "num"}}, orderable=False)
+    gap = tables.Column(verbose_name=_("差距"), orderable=False)
+    status = StatusColumn(verbose_name=_("状态"), orderable=False)
+    latest_reported_on = DayColumn(verbose_name=_("最近填报"), orderable=False)
     unit = tables.Column(verbose_name=_("单位"), visible=False)
     # Exports carry an approved extension's values beside the report's own (the page shows them in 目标).
     adjusted_target_value = tables.Column(verbose_name=_("调整后目标值"), visible=False)
-    adjusted_deadline = tables.DateColumn(verbose_name=_("调整后完成期限"), format="Y-m-d", visible=False)
+    adjusted_deadline = DayColumn(verbose_name=_("调整后完成期限"), visible=False)
 
     class Meta:
         model = Target

@@ -46,14 +46,34 @@ class LedgerContextMixin:
         )
 
 
+class BoundedPaginator(LazyPaginator):
+    """A lazy paginator (counting every row of a city's ledger on each page view grows with the data)
+    with limits: `?per_page=` up to MAX_PER_PAGE rows, and pages up to MAX_PAGES deep, since a page
+    is read past every row before it. Deeper than that, the filters narrow the list."""
+
+    MAX_PER_PAGE = 100
+    MAX_PAGES = 200
+
+    def __init__(self, object_list, per_page, *args, **kwargs):
+        super().__init__(object_list, min(int(per_page), self.MAX_PER_PAGE), *args, **kwargs)
+
+    def validate_number(self, number):
+        return min(super().validate_number(number), self.MAX_PAGES)
+
+    def page(self, number):
+        page = super().page(number)
+        if page.number >= self.MAX_PAGES:
+            self._num_pages = page.number  # no "next" past the limit
+        return page
+
+
 class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, SingleTableMixin, FilterView):
     """我的目标: the targets the user's department leads or supports (everything for those who oversee)."""
 
     table_class = TargetTable
     filterset_class = TargetFilter
     template_name = "targets/target_list.html"
-    # A lazy paginator: counting every row of a city's ledger on each page view grows with the data.
-    table_pagination = {"per_page": 25, "paginator_class": LazyPaginator}
+    table_pagination = {"per_page": 25, "paginator_class": BoundedPaginator}
     export_formats = ("xlsx", "csv")
     exclude_columns = ()
 
@@ -89,12 +109,33 @@ def _visible_target(request, report_code, code, *, as_of=None, include_pending=F
     return target
 
 
+class HistoryPage:
+    """One page of a target's progress entries, newest first, read as the page's rows plus one (to
+    know whether an older page follows): never a count of a history that only grows."""
+
+    PER_PAGE = 20
+
+    def __init__(self, entries, number):
+        self.number = int(number) if str(number or "").isdigit() and int(number) > 0 else 1
+        start = (self.number - 1) * self.PER_PAGE
+        rows = list(entries[start : start + self.PER_PAGE + 1])
+        self.entries = rows[: self.PER_PAGE]
+        self.has_next = len(rows) > self.PER_PAGE
+        self.has_previous = self.number > 1
+
+    def __iter__(self):
+        return iter(self.entries)
+
+    def __len__(self):
+        return len(self.entries)
+
+
 @login_required
 def target_detail(request, report_code, code):
     as_of = selectors.as_of_from(request)
     include_pending = selectors.include_pending_from(request)
     target = _visible_target(request, report_code, code, as_of=as_of, include_pending=include_pending)
-    history = selectors.target_history(target)[:50]
+    history = HistoryPage(selectors.target_history(target), request.GET.get("history_page"))
     return render(
         request,
         "targets/target_detail.html",
