@@ -26,10 +26,7 @@ from django.core.management.color import no_style
 from django.db import connection, connections
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
-# browser steps are plain blocking calls, which Django would otherwise refuse inside a loop.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from playwright.sync_api import sync_playwright
 
 
 def _keep_database_connections_thread_local():
@@ -93,6 +90,54 @@ def pytest_runtest_setup(item):
 # --- The browser -----------------------------------------------------------------------------
 
 
+# pytest-playwright starts Playwright once per session. Here it lives only as long as the browser
+# tests (package scope): its event loop, running in the test thread, would otherwise stay for the
+# tests after them, which need no browser and must not run beside a loop (nor inherit the switch
+# below, as a subprocess running `check --deploy` would). So `playwright` and the fixtures built on
+# it are defined again with this package's scope.
+
+
+@pytest.fixture(scope="package")
+def playwright(_pw_api_request_contexts):
+    """Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
+    browser steps are plain blocking calls, which Django refuses inside a loop unless told otherwise,
+    for as long as the loop runs."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    driver = sync_playwright().start()
+    if _pw_api_request_contexts:
+        _pw_api_request_contexts.instrument(driver)
+    try:
+        yield driver
+    finally:
+        driver.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright, browser_name):
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="package")
+def launch_browser(browser_type_launch_args, browser_type):
+    def launch(**kwargs):
+        return browser_type.launch(**{**browser_type_launch_args, **kwargs})
+
+    return launch
+
+
+@pytest.fixture(scope="package")
+def browser(launch_browser):
+    """One browser for all the browser tests."""
+    browser = launch_browser()
+    yield browser
+    browser.close()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium (Playwright's own download cannot reach its servers here), headless unless
@@ -111,9 +156,9 @@ def base_url(live_server):
     return live_server.url
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}, "accept_downloads": True}
+@pytest.fixture(scope="package")
+def browser_context_args(base_url):
+    return {"base_url": base_url, "viewport": {"width": 1280, "height": 900}, "accept_downloads": True}
 
 
 @pytest.fixture(autouse=True)
