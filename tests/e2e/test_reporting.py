@@ -75,6 +75,7 @@ def test_reporter_has_no_way_into_another_departments_target(tab, sign_in, repor
 
     for path in (detail_path(target_b), progress_path(target_b)):
         tab.goto(path, status=404)
+        assert page.get_by_role("heading", level=1).inner_text() == "页面不存在"
         assert page.locator("form[enctype='multipart/form-data']").count() == 0
         assert page.locator("input[name=value]").count() == 0
         assert page.get_by_role("link", name="填报进度").count() == 0
