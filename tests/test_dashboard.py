@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from ledger import rows
 from ledger.models import ApiToken
-from ledger.selectors import STALE_AFTER_DAYS
+from ledger.selectors import LAGGARD_ORDER, STALE_AFTER_DAYS
 from projects.models import PracticalTask
 from targets import roles
-from targets.choices import Direction, Kind, Stage, Status
+from targets.choices import BEHIND_STATUSES, Direction, Kind, Stage, Status
 
 from . import builders
 
@@ -256,6 +256,10 @@ def test_department_ranking_sorts_server_side(client, official, district, dept_a
     page = get_dashboard(client, official, sort="-overdue").content.decode()
     assert 'aria-sort="descending"' in page and "sort=overdue#departments" in page  # a second click reverses
     assert board_of(get_dashboard(client, official, sort="nonsense")).departments[0].rank == 1
+
+
+def test_laggards_are_the_statuses_behind_worst_first():
+    assert frozenset(LAGGARD_ORDER) == BEHIND_STATUSES
 
 
 def test_laggards_and_stale_targets_link_to_their_pages(client, official, district):
