@@ -107,7 +107,8 @@ class ProgressForm(forms.Form):
     )
 
     def __init__(self, *args, target, **kwargs):
-        kwargs.setdefault("initial", {"reported_on": timezone.localdate()})
+        # A view may pass initial=None (nothing to resubmit): the date still defaults to today.
+        kwargs["initial"] = {"reported_on": timezone.localdate(), **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.target = target
         self.fields["value"].percent_allowed = target.unit == "%"
