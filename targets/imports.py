@@ -93,6 +93,7 @@ class ImportPlan:
     skipped: list = field(default_factory=list)  # (sheet, row, code)
     errors: list = field(default_factory=list)
     sheets: list = field(default_factory=list)  # the sheet names read
+    rows: dict = field(default_factory=dict, repr=False)  # (sheet, row number) -> the row read
 
     @property
     def ok(self) -> bool:
@@ -299,8 +300,9 @@ def _error(plan, row, column, messages):
         plan.errors.append(RowError(sheet=row.sheet, row=row.number, column=column, message=str(message)))
 
 
-def plan_import(path, *, user, report, today=None) -> ImportPlan:
-    """Read and validate a workbook; write nothing. Raises WorkbookRejected for a file we will not open."""
+def plan_import(path, *, user, report, today=None, check=True) -> ImportPlan:
+    """Read and validate a workbook; write nothing. Raises WorkbookRejected for a file we will not open.
+    `check=False` leaves the service's checks to the commit, which runs them once, under its locks."""
     check_workbook(path)
     plan = ImportPlan()
     rows = _rows_to_import(read_sheets(path), plan)
@@ -344,19 +346,25 @@ def plan_import(path, *, user, report, today=None) -> ImportPlan:
         plan.items.append(services.ProgressItem(target=target, key=(row.sheet, row.number), **fields))
 
     _drop_already_stored(plan, targets_by_pk)
-    problems = services.check_progress_batch(user=user, items=plan.items, today=today)
-    rows_by_key = {(r.sheet, r.number): r for r in rows}
+    plan.rows = {(r.sheet, r.number): r for r in rows}
+    if check:
+        problems = services.check_progress_batch(user=user, items=plan.items, today=today)
+        _add_problems(plan, problems)
+        # What the preview offers to write is only what would pass: a bad row is an error, not an item.
+        plan.items = [item for item in plan.items if item.key not in problems]
+    return plan
+
+
+def _add_problems(plan, problems):
+    """The service's objections ({(sheet, row): ValidationError}), each under the column it names."""
     for key, error in problems.items():
-        row = rows_by_key[key]
+        row = plan.rows[key]
         if hasattr(error, "error_dict"):
             for name, messages in error.message_dict.items():
                 _error(plan, row, FIELD_COLUMNS.get(name, ""), messages)
         else:
             _error(plan, row, "", error.messages)
-    # What the preview offers to write is only what would pass: a bad row is an error, not an item.
-    plan.items = [item for item in plan.items if item.key not in problems]
     plan.errors.sort(key=lambda e: (plan.sheets.index(e.sheet) if e.sheet in plan.sheets else 0, e.row))
-    return plan
 
 
 def _same(item):
@@ -391,19 +399,19 @@ def _norm(number):
 
 
 def commit_import(path, *, user, report, today=None, source="") -> ImportPlan:
-    """Plan again (the data may have moved since the preview) and, if every row is valid, record all
-    of them in one transaction. Returns the plan; nothing is written when it has errors."""
+    """Read the file again (the data may have moved since the preview) and, if every row is valid,
+    record all of them in one transaction. Returns the plan; nothing is written when it has errors."""
     import pghistory
 
-    plan = plan_import(path, user=user, report=report, today=today)
+    # The rows are read and parsed here; the service checks them (once, with their targets locked)
+    # as it records them, so the data cannot move between the check and the insert.
+    plan = plan_import(path, user=user, report=report, today=today, check=False)
     if not plan.ok or not plan.items:
         return plan
     pghistory.context(import_file=source or str(path), import_rows=len(plan.items))
     try:
         services.record_progress_batch(user=user, items=plan.items, today=today)
     except services.BatchInvalid as invalid:
-        # Someone recorded in between: report the rows that no longer pass, store nothing.
-        for (sheet, number), error in invalid.problems.items():
-            row = _Row(sheet=sheet, number=number, code="", cells={})
-            _error(plan, row, "", error.messages)
+        # A row the service refuses (perhaps someone recorded in between): named, nothing stored.
+        _add_problems(plan, invalid.problems)
     return plan
