@@ -1,0 +1,457 @@
+"""The in-process figures of bench/run.py and their floors, under bench.settings (DEBUG off).
+
+Each figure is measured in rounds that interleave it with the floors it is bounded by, so that
+both see the same load of this shared machine. Times are wall-clock milliseconds.
+"""
+
+import datetime
+import io
+import os
+import statistics
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+from django.template import engines
+from django.test import Client, RequestFactory
+from django.utils import timezone
+
+REPORT = "scale-1-000"
+OFFICIAL, REPORTER, SUPERVISOR = "bench-official", "bench-reporter", "bench-supervisor"
+BENCH_USERS = (OFFICIAL, REPORTER, SUPERVISOR)
+
+
+# --- Timing -------------------------------------------------------------------------------------
+
+
+def summary(samples):
+    return {
+        "median_ms": round(statistics.median(samples), 3),
+        "min_ms": round(min(samples), 3),
+        "max_ms": round(max(samples), 3),
+        "runs": len(samples),
+    }
+
+
+def timed(fn):
+    started = time.perf_counter()
+    fn()
+    return (time.perf_counter() - started) * 1000
+
+
+def rounds(measures, runs, warmup=1, before=None):
+    """{name: fn}: each fn once per round, in turn, `runs` rounds after `warmup` unmeasured ones.
+    `before(name)` runs untimed before each call (a database switch, a clean-up)."""
+    samples = {name: [] for name in measures}
+    for index in range(warmup + runs):
+        for name, fn in measures.items():
+            if before:
+                before(name)
+            elapsed = timed(fn)
+            if index >= warmup:
+                samples[name].append(elapsed)
+    return samples
+
+
+# --- Databases, users, clients ------------------------------------------------------------------
+
+
+def use_database(name):
+    """Point the default connection at another scratch database (bench_s, bench_l, bench_x)."""
+    db = connections["default"]
+    if db.settings_dict["NAME"] != name:
+        db.close()
+        db.settings_dict["NAME"] = name
+        ContentType.objects.clear_cache()
+
+
+def bench_users():
+    """The official (领导: reads everything), a reporter of the first department (填报员) and a
+    supervisor (督查) of the current scratch database, created once."""
+    from targets import roles
+    from targets.models import Department, StaffProfile
+
+    users = {}
+    for username, group in ((OFFICIAL, roles.OFFICIAL), (REPORTER, roles.REPORTER), (SUPERVISOR, roles.SUPERVISOR)):
+        user, _ = User.objects.get_or_create(username=username)
+        user.groups.add(Group.objects.get(name=group))
+        users[username] = user
+    department = Department.objects.order_by("pk").first()
+    StaffProfile.objects.get_or_create(user=users[REPORTER], defaults={"department": department})
+    return users
+
+
+_clients = {}
+
+
+def client_for(database):
+    """A logged-in client per database (the session lives in that database)."""
+    if database not in _clients:
+        use_database(database)
+        client = Client()
+        client.force_login(bench_users()[OFFICIAL])
+        _clients[database] = client
+    return _clients[database]
+
+
+def get(client, url):
+    def fetch():
+        response = client.get(url)
+        if response.status_code != 200:
+            raise AssertionError(f"{url}: {response.status_code}")
+        return response
+
+    return fetch
+
+
+def no_db_floor():
+    return get(Client(), "/bench/no-db")
+
+
+# --- Dashboard ----------------------------------------------------------------------------------
+
+LATEST_SQL = """
+    SELECT t.code, t.name, t.target_value, e.value, e.reported_on, t.unit, t.direction
+    FROM targets_target t JOIN targets_report r ON r.id = t.report_id
+    LEFT JOIN targets_progressentry e ON e.id = t.latest_approved_entry_id
+    WHERE r.code = %s ORDER BY t."order", t.code
+"""
+ROWS_300_X_7 = engines["django"].from_string(
+    "<table><tbody>{% for r in rows %}<tr><td>{{ r.code }}</td><td>{{ r.name }}</td><td>{{ r.target_value }}</td>"
+    "<td>{{ r.value }}</td><td>{{ r.reported_on }}</td><td>{{ r.unit }}</td><td>{{ r.direction }}</td></tr>"
+    "{% endfor %}</tbody></table>"
+)
+ROW_KEYS = ("code", "name", "target_value", "value", "reported_on", "unit", "direction")
+
+
+def latest_sql():
+    with connection.cursor() as cursor:
+        cursor.execute(LATEST_SQL, [REPORT])
+        return cursor.fetchall()
+
+
+def dashboard(runs):
+    """The dashboard of the 300-target report at S, its floors, and the same page at L. A switch of
+    database opens a new connection: the page is requested once, untimed, to warm it."""
+    url = f"/dashboard/?report={REPORT}"
+    at_s, at_l = get(client_for("bench_s"), url), get(client_for("bench_l"), url)
+    use_database("bench_s")
+    rows = [dict(zip(ROW_KEYS, row, strict=True)) for row in latest_sql()]
+    assert len(rows) == 300, len(rows)
+    measures = {
+        "no_db_floor": no_db_floor(),
+        "latest_sql_300": latest_sql,
+        "template_300x7": lambda: ROWS_300_X_7.render({"rows": rows}),
+        "dashboard_s": at_s,
+        "dashboard_l": at_l,
+    }
+
+    def before(name):
+        database = "bench_l" if name == "dashboard_l" else "bench_s"
+        if connections["default"].settings_dict["NAME"] != database:
+            use_database(database)
+            (at_l if database == "bench_l" else at_s)()
+            latest_sql()
+
+    return rounds(measures, runs, warmup=2, before=before)
+
+
+# --- 我的目标 -----------------------------------------------------------------------------------
+
+PAGE_SQL = """
+    SELECT t.id, t.code, t.name, s.title, t.target_value, t.unit, e.value, e.reported_on,
+           t.period_start, t.deadline, t.direction
+    FROM targets_target t JOIN targets_report r ON r.id = t.report_id
+    JOIN targets_section s ON s.id = t.section_id
+    LEFT JOIN targets_progressentry e ON e.id = t.latest_approved_entry_id
+    WHERE r.code = %s ORDER BY {order}, t.id LIMIT 26 OFFSET %s
+"""
+# The hand-written ordering of each sortable column, for the raw-SQL floor of the same page.
+PAGE_ORDER = {
+    "code": "t.code",
+    "name": "t.name",
+    "section": 's."order"',
+    "target_value": "t.target_value",
+    "latest_value": "e.value",
+    "percent_complete": "e.value / NULLIF(t.target_value, 0)",
+    "expected_percent": "(CURRENT_DATE - t.period_start)::float / (t.deadline - t.period_start + 1)",
+    "gap": "t.target_value - e.value",
+    "status": "e.value / NULLIF(t.target_value, 0)",
+    "latest_reported_on": "e.reported_on",
+}
+PER_PAGE = 25
+
+
+def _plain_table():
+    """A django-tables2 table of the list's visible columns, with plain values: the floor."""
+    import django_tables2 as tables
+
+    from targets.tables import TargetTable
+
+    columns = [column.name for column in TargetTable([]).columns]  # the visible ones
+    attrs = {name: tables.Column() for name in columns}
+    return type(tables.Table)("PlainTable", (tables.Table,), attrs), columns
+
+
+def target_list(runs):
+    from django_tables2 import RequestConfig
+
+    from targets.tables import TargetTable
+
+    client = client_for("bench_s")
+    use_database("bench_s")
+    sortable = [column.name for column in TargetTable([]).columns if column.orderable]
+    deep = 300 // PER_PAGE  # the last page
+    table_class, columns = _plain_table()
+    rows = [{name: f"{name}-{index}" for name in columns} for index in range(PER_PAGE)]
+    request = RequestFactory().get("/targets/")
+
+    def render_plain_table():
+        table = table_class(rows)
+        RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+        return table.as_html(request)
+
+    def page_sql(column, page):
+        sql = PAGE_SQL.format(order=PAGE_ORDER.get(column, "t.id"))
+
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [REPORT, (page - 1) * PER_PAGE])
+                return cursor.fetchall()
+
+        return run
+
+    measures = {"no_db_floor": no_db_floor(), "tables2_25_rows": render_plain_table}
+    for column in sortable:
+        for page in (1, deep):
+            measures[f"list_sql:{column}:{page}"] = page_sql(column, page)
+            measures[f"list:{column}:{page}"] = get(client, f"/targets/?report={REPORT}&sort={column}&page={page}")
+    return rounds(measures, runs, warmup=1), sortable, deep
+
+
+# --- The target page ----------------------------------------------------------------------------
+
+
+def target_page(runs, history_reports):
+    client = client_for("bench_s")
+    use_database("bench_s")
+    measures = {
+        f"target_page_{entries}": get(client, f"/targets/{code}/S00000/") for entries, code in history_reports.items()
+    }
+    return rounds(measures, runs, warmup=2)
+
+
+# --- Recording one entry ------------------------------------------------------------------------
+
+RECORD_BATCH = 10  # calls per sample: one call is too short to time alone on a shared machine
+
+
+def record(runs):
+    from targets import services
+    from targets.choices import ReviewStatus
+    from targets.models import ProgressEntry, Target
+
+    use_database("bench_s")
+    users = bench_users()
+    reporter = users[REPORTER]
+    target = Target.objects.filter(report__code=REPORT, lead_department=reporter.staff_profile.department).first()
+    today = timezone.localdate()
+    first_id = ProgressEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+    value = iter(range(10_000_000, 20_000_000))
+
+    def service():
+        for _ in range(RECORD_BATCH):
+            services.record_progress(user=reporter, target=target, reported_on=today, value=Decimal(next(value)))
+
+    def orm_create():
+        for _ in range(RECORD_BATCH):
+            ProgressEntry.objects.create(
+                target=target,
+                reported_on=today,
+                value=Decimal(next(value)),
+                review_status=ReviewStatus.SUBMITTED,
+                created_by=reporter,
+            )
+
+    try:
+        samples = rounds({"record_service": service, "orm_create": orm_create}, runs, warmup=1)
+    finally:
+        remove_entries_after(first_id, [target.pk])
+    return {name: [ms / RECORD_BATCH for ms in values] for name, values in samples.items()}
+
+
+def remove_entries_after(last_kept_id, target_ids):
+    """Take the bench's own entries out again (history triggers off: they are not anyone's changes)."""
+    from targets.services import refresh_latest
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("DELETE FROM targets_progressentry WHERE id > %s", [last_kept_id])
+        refresh_latest(target_ids=target_ids)
+
+
+# --- Excel export -------------------------------------------------------------------------------
+
+
+def _export_rows():
+    """The rows the 台账 writes, as write_ledger reads them, already in memory: the floor's input."""
+    from ledger import workbook
+    from targets.models import Report
+    from targets.roles import COMMAND_LINE
+
+    report = Report.objects.get(code=REPORT)
+    queryset = workbook.ledger_queryset(user=COMMAND_LINE, report=report, as_of=timezone.localdate())
+    columns = workbook.TARGET_COLUMNS
+    rows = [[_cell_value(row, column.key) for column in columns] for row in workbook._target_values(queryset)]
+    return [column.header for column in columns], rows
+
+
+def _cell_value(row, key):
+    value = None if key is None else row[key]
+    return "、".join(value) if isinstance(value, list) else value
+
+
+def _write_plain(path, header, rows):
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("年度任务")
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+
+
+def _write_ledger(path):
+    from ledger import workbook
+    from targets.models import Report
+    from targets.roles import COMMAND_LINE
+
+    workbook.write_ledger(path, user=COMMAND_LINE, report=Report.objects.get(code=REPORT), as_of=timezone.localdate())
+
+
+def export(runs):
+    use_database("bench_x")
+    header, rows = _export_rows()
+    assert len(rows) == 100_000, len(rows)
+    with tempfile.TemporaryDirectory() as folder:
+        measures = {
+            "openpyxl_write_only": lambda: _write_plain(Path(folder) / "plain.xlsx", header, rows),
+            "export_ledger": lambda: _write_ledger(Path(folder) / "ledger.xlsx"),
+        }
+        return rounds(measures, runs, warmup=1)
+
+
+def peak_memory(kind):
+    """In a fresh process: the rise of the peak resident set while writing (the export, or the
+    floor from the moment it starts holding its rows), in MB."""
+    use_database("bench_x")
+    with tempfile.TemporaryDirectory() as folder:
+        if kind == "export":
+            _write_ledger(Path(folder) / "warm.xlsx")  # imports and caches, as a running server has them
+        _reset_peak()
+        before = _rss_mb()
+        if kind == "export":
+            _write_ledger(Path(folder) / "ledger.xlsx")
+        else:
+            header, rows = _export_rows()
+            _write_plain(Path(folder) / "plain.xlsx", header, rows)
+        return round(_peak_mb() - before, 1)
+
+
+def _status_kb(field):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(field)
+
+
+def _reset_peak():
+    Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS (Linux)
+
+
+def _rss_mb():
+    return _status_kb("VmRSS") / 1024
+
+
+def _peak_mb():
+    return _status_kb("VmHWM") / 1024
+
+
+# --- Excel import -------------------------------------------------------------------------------
+
+
+def import_workbook(path, count):
+    """A 台账 a department filled in: the ledger's headers, one new cumulative value per target."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("年度任务")
+    sheet.append(["编号", "名称", "填报日期", "本期累计完成值", "本期说明"])
+    today = timezone.localdate()
+    for n in range(count):
+        sheet.append([f"S{n:05d}", f"规模测试目标{n}", today, 1_000_000 + n, "月报"])
+    book.save(path)
+
+
+def importing(runs):
+    from psycopg2.extras import execute_values
+    from python_calamine import CalamineWorkbook
+
+    from targets.choices import ReviewStatus
+    from targets.models import ProgressEntry, Target
+
+    use_database("bench_x")
+    users = bench_users()
+    codes = {f"S{n:05d}" for n in range(10_000)}
+    ids = dict(Target.objects.filter(report__code=REPORT, code__in=codes).values_list("code", "pk"))
+    now = timezone.now()
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "progress.xlsx"
+        import_workbook(path, 10_000)
+
+        def floor():
+            sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("年度任务").to_python()
+            values = [
+                (ids[code], day, value, "", note, "", "", ReviewStatus.SUBMITTED, "", users[SUPERVISOR].pk, now)
+                for code, _name, day, value, note in sheet[1:]
+            ]
+            with transaction.atomic(), connection.cursor() as cursor:
+                execute_values(
+                    cursor.cursor,
+                    "INSERT INTO targets_progressentry (target_id, reported_on, value, stage, note, evidence, "
+                    "correction_reason, review_status, review_comment, created_by_id, created_at) VALUES %s",
+                    values,
+                    page_size=1000,
+                )
+            assert len(values) == 10_000
+
+        def command():
+            out = io.StringIO()
+            call_command("import_progress", str(path), user=SUPERVISOR, report=REPORT, stdout=out)
+            assert "10000" in out.getvalue(), out.getvalue()
+
+        last = ProgressEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+        try:
+            return rounds(
+                {"calamine_execute_values": floor, "import_progress": command},
+                runs,
+                warmup=1,
+                before=lambda name: remove_entries_after(last, list(ids.values())),
+            )
+        finally:
+            remove_entries_after(last, list(ids.values()))
+
+
+def now_iso():
+    return datetime.datetime.now().isoformat(timespec="seconds")
+
+
+def environment():
+    return {"pid": os.getpid(), "settings": os.environ.get("DJANGO_SETTINGS_MODULE")}
