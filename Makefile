@@ -41,6 +41,11 @@ fmt: $(STAMP)
 loadtest: install
 	loadtest/run.sh
 
+# The issue 9 benchmark on scratch databases bench_s, bench_l, bench_x (seeded on first use; never the dev
+# or a test database): ratios to floors measured in the same run. BENCH_ARGS="--only dashboard --runs 5".
+bench: install
+	DEBUG=1 $(PY) bench/run.py $(BENCH_ARGS)
+
 stop: $(STAMP)
 	$(PY) -m reportgov.embedded_db stop
 
