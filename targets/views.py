@@ -26,9 +26,16 @@ def status_css(request):
 
 
 def home(request):
-    if request.user.is_authenticated:
+    """Each role lands on its daily page: reporters on 我的目标, supervisors on the review queue,
+    officials and admins on the dashboard."""
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "home.html")
+    if not roles.sees_everything(user):
         return redirect("target-list")
-    return render(request, "home.html")
+    if roles.is_supervisor(user) and not roles.is_admin(user):
+        return redirect("supervision:review-queue")
+    return redirect("dashboard")
 
 
 class LedgerContextMixin:

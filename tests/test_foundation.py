@@ -120,6 +120,16 @@ def test_home_shows_the_reports_title(client):
 
 
 @pytest.mark.django_db
+def test_each_role_lands_on_its_daily_page(client, reporter_a, supervisor, official, admin_user):
+    landing = {reporter_a: "target-list", supervisor: "supervision:review-queue", official: "dashboard"}
+    landing[admin_user] = "dashboard"
+    for user, name in landing.items():
+        client.force_login(user)
+        response = client.get("/")
+        assert (response.status_code, response["Location"]) == (302, reverse(name)), user.username
+
+
+@pytest.mark.django_db
 def test_browser_language_does_not_switch_to_english_but_the_switch_does(client):
     builders.report()
     page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
