@@ -44,14 +44,15 @@ class ListLink:
     date and pending switch (filter names as targets.filters.TargetFilter spells them)."""
 
     def __init__(self, report, as_of, include_pending):
-        self.base = {"report": report.code, "as_of": as_of.isoformat()}
+        base = {"report": report.code, "as_of": as_of.isoformat()}
         if include_pending:
-            self.base["pending"] = "1"
+            base["pending"] = "1"
         self.path = reverse("target-list")
+        self.base = urlencode(base)
 
     def __call__(self, **filters):
-        query = {key: value for key, value in filters.items() if value not in (None, "")}
-        return f"{self.path}?{urlencode({**query, **self.base})}"
+        query = urlencode({key: value for key, value in filters.items() if value not in (None, "")})
+        return f"{self.path}?{query}&{self.base}" if query else f"{self.path}?{self.base}"
 
 
 @dataclass
@@ -255,7 +256,11 @@ def dashboard(*, user, report, as_of, include_pending=False, sort=DEFAULT_DEPART
     everything = user is roles.COMMAND_LINE or roles.sees_everything(user)
 
     overall = Tally()
-    area_sections = list(Section.objects.filter(report=report, parent__code=AREAS_PART).order_by("order"))
+    sections = {section.pk: section for section in Section.objects.filter(report=report).defer("body")}
+    area_sections = sorted(
+        (s for s in sections.values() if s.parent_id and sections[s.parent_id].code == AREAS_PART),
+        key=lambda section: (section.order, section.pk),
+    )
     areas = {section.pk: Tally() for section in area_sections}
     by_department = {}
     metrics_by_task = {}
@@ -264,7 +269,7 @@ def dashboard(*, user, report, as_of, include_pending=False, sort=DEFAULT_DEPART
 
     for target in targets:
         overall.add(target)
-        area = _area_of(target, areas)
+        area = _area_of(target, areas, sections)
         if area is not None:
             areas[area].add(target)
         for department_id in {target.lead_department_id, *target.co_department_ids}:
@@ -280,6 +285,8 @@ def dashboard(*, user, report, as_of, include_pending=False, sort=DEFAULT_DEPART
             stale.append(target)
         target.days_since_report = (as_of - target.latest_reported_on).days if target.latest_reported_on else None
 
+    departments = _departments(by_department, as_of, link, sort)
+    lead_departments = {standing.department.pk: standing.department for standing in departments}
     laggards.sort(key=_laggard_order)
     stale.sort(key=lambda t: (t.latest_reported_on or datetime.date.min, t.order, t.code))
     # Links and bars only for the targets the page shows: a reverse() per target of the report
@@ -287,6 +294,8 @@ def dashboard(*, user, report, as_of, include_pending=False, sort=DEFAULT_DEPART
     metrics = [metric for task_metrics in metrics_by_task.values() for metric in task_metrics]
     for target in (*main_indicators, *metrics, *laggards[:LIST_LIMIT], *stale[:LIST_LIMIT]):
         if not hasattr(target, "url"):
+            Target.report.field.set_cached_value(target, report)
+            Target.lead_department.field.set_cached_value(target, lead_departments[target.lead_department_id])
             target.url = target_url(target)
             target.bar = charts.progress_bar(target.percent_complete, target.expected_percent)
 
@@ -304,7 +313,7 @@ def dashboard(*, user, report, as_of, include_pending=False, sort=DEFAULT_DEPART
         main_indicators=main_indicators,
         practical_tasks=_practical_tasks(report, metrics_by_task, everything, link),
         areas=[_area(section, areas[section.pk], link) for section in area_sections if areas[section.pk].total],
-        departments=_departments(by_department, as_of, link, sort),
+        departments=departments,
         laggards=laggards[:LIST_LIMIT],
         laggards_total=len(laggards),
         stale=stale[:LIST_LIMIT],
@@ -315,23 +324,27 @@ def dashboard(*, user, report, as_of, include_pending=False, sort=DEFAULT_DEPART
 
 
 def _ledger_rows(*, user, report, as_of, include_pending):
-    """The visible targets with their standing, their co-units and practical tasks, in one query.
-    The long texts (the report's full text rides along with select_related) are left behind."""
+    """The visible targets with their standing, their co-units and practical tasks, in one query of
+    the targets' own columns (the long texts left behind). The report, sections and departments they
+    point to are few: the dashboard attaches them from the small tables it reads anyway. Joined into
+    each of the report's rows they made the query slower to plan than to run, and building four
+    related objects per target cost more than the figures themselves."""
     co_units = Target.co_departments.through.objects.filter(target=OuterRef("pk")).values("department_id")
     tasks = PracticalTask.targets.through.objects.filter(target=OuterRef("pk")).values("practicaltask__no")
     queryset = (
         selectors.target_ledger(user=user, report=report, as_of=as_of, include_pending=include_pending)
-        .select_related("section__parent")
-        .defer("source_text", "report__text", "section__body", "section__parent__body")
+        .select_related(None)
+        .defer("source_text", "baseline_source")
         .annotate(co_department_ids=ArraySubquery(co_units), task_nos=ArraySubquery(tasks))
         .order_by("order", "code")
     )
     return list(queryset)
 
 
-def _area_of(target, areas):
-    section = target.section
-    for candidate in (section.pk, section.parent_id, section.parent.parent_id if section.parent else None):
+def _area_of(target, areas, sections):
+    section = sections[target.section_id]
+    parent = sections.get(section.parent_id)
+    for candidate in (section.pk, section.parent_id, parent.parent_id if parent else None):
         if candidate in areas:
             return candidate
     return None
