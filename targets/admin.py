@@ -304,9 +304,6 @@ def set_deadline(modeladmin, request, queryset):
 
 @admin.register(Target)
 class TargetAdmin(OptimisticLockMixin, HistoryMixin, admin.ModelAdmin):
-    # The change page always sends its row version (two admins: the second gets a conflict). Not
-    # strict yet: tests/test_history.py posts a hand-built form without it.
-    optimistic_lock_strict = False
     list_display = (
         "code",
         "name",

@@ -46,10 +46,9 @@ def row_version(model, pk, *, lock=False) -> str | None:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def locked_form(base, *, strict=True):
-    """`base` (a ModelForm class) with the hidden version and the check against the locked row.
-    Not `strict`: a POST without the version field at all (a script, not the rendered page, which
-    always sends it) is not checked."""
+def locked_form(base):
+    """`base` (a ModelForm class) with the hidden version and the check against the locked row. A
+    POST without the version (not sent by the rendered page) is refused like a stale one."""
 
     class OptimisticLockForm(base):
         _row_version = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -62,7 +61,7 @@ def locked_form(base, *, strict=True):
         def clean(self):
             cleaned = super().clean()
             posted = self.data.get(self.add_prefix(VERSION_FIELD))
-            if self.instance.pk is not None and (strict or posted is not None):
+            if self.instance.pk is not None:
                 # Locked until admin's transaction commits the save (or rolls back).
                 current = row_version(type(self.instance), self.instance.pk, lock=True)
                 if posted != current:
@@ -74,13 +73,10 @@ def locked_form(base, *, strict=True):
 
 
 class OptimisticLockMixin:
-    """For a ModelAdmin: the change form refuses to save over a change made since it was opened.
-    `optimistic_lock_strict = False` also accepts a POST that carries no version at all."""
-
-    optimistic_lock_strict = True
+    """For a ModelAdmin: the change form refuses to save over a change made since it was opened."""
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = locked_form(kwargs.get("form", self.form), strict=self.optimistic_lock_strict)
+        kwargs["form"] = locked_form(kwargs.get("form", self.form))
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):

@@ -95,6 +95,8 @@ def test_an_admin_save_records_the_diff_and_the_admin(client, admin_user, report
         "entries-MAX_NUM_FORMS": "0",
     }
 
+    # The row version the change page was rendered with, as the browser sends it back.
+    data["_row_version"] = client.get(url).context["adminform"].form.initial["_row_version"]
     response = client.post(url, data)
 
     assert response.status_code == 302, response.content.decode()[:3000]
