@@ -25,7 +25,6 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, connections
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import sync_playwright
 
 
@@ -334,15 +333,6 @@ def tab(context, live_server, request):
 @pytest.fixture
 def page(tab):
     return tab.page
-
-
-def url_or_skip(name: str, *args) -> str:
-    """The path of a page another engineer is still building: the journey through it is written and
-    starts running by itself once the URL exists."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        pytest.skip(f"URL {name!r} does not exist yet")
 
 
 # --- Signing in ------------------------------------------------------------------------------

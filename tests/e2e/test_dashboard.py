@@ -2,11 +2,11 @@
 Excel ledger away; a supervisor's approval changes the dashboard's official figures."""
 
 import openpyxl
+from django.urls import reverse
 
 from targets.choices import ReviewStatus, Status
 
 from .. import builders
-from .conftest import url_or_skip
 
 LEDGER_SHEETS = ["主要指标", "年度任务", "实事", "五年目标", "名词解释"]
 PAST_DAY = "2026-09-30"
@@ -28,7 +28,7 @@ def test_official_replays_a_past_day_follows_a_laggard_and_downloads_the_ledger(
     page = tab.page
     sign_in(official)
 
-    tab.goto(url_or_skip("dashboard"))
+    tab.goto(reverse("dashboard"))
     laggards = page.locator("#laggards")
     assert laggards.get_by_role("link", name=target_a.code).count() == 0
     assert "没有滞后的目标。" in laggards.inner_text()
@@ -64,14 +64,14 @@ def test_official_replays_a_past_day_follows_a_laggard_and_downloads_the_ledger(
 def test_supervisor_approves_an_entry_and_the_dashboards_official_figures_change(
     tab, sign_in, supervisor, reporter_a, report, target_a
 ):
-    queue = url_or_skip("supervision:review-queue")
+    queue = reverse("supervision:review-queue")
     report.review_required = True
     report.save(update_fields=["review_required"])
     entry = builders.entry(target_a, "2026-11-20", 10, user=reporter_a, status=ReviewStatus.SUBMITTED, note="全部建成")
     page = tab.page
     sign_in(supervisor)
 
-    dashboard = url_or_skip("dashboard")
+    dashboard = reverse("dashboard")
     tab.goto(dashboard)
     done = page.locator(".status-tiles .tile", has_text=str(Status.DONE.label)).locator(".tile-count")
     assert done.inner_text() == "0"
