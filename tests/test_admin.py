@@ -206,7 +206,7 @@ def test_the_target_list_filters_by_status(admin_client, admin_user, report, dep
 
 
 @pytest.mark.parametrize("who", ["reporter_a", "supervisor", "official", "outsider"])
-def test_only_admins_reach_admin(client, request, who):
+def test_only_admins_reach_admin(client, db, request, who):  # db: the people are fetched lazily
     person = request.getfixturevalue(who)
     person.is_staff = True  # even made staff by mistake
     person.save()
