@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from . import errors, roles
@@ -17,13 +16,30 @@ from .periods import Period
 COUNTED_ANY = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
 
 
+_TARGETS, _ENTRIES = Target._meta.db_table, ProgressEntry._meta.db_table
+_REFRESH_LATEST = f"""
+    UPDATE {_TARGETS} AS t SET
+        latest_entry_id = (
+            SELECT e.id FROM {_ENTRIES} AS e WHERE e.target_id = t.id AND e.review_status = ANY(%(counted)s)
+            ORDER BY e.reported_on DESC, e.id DESC LIMIT 1
+        ),
+        latest_approved_entry_id = (
+            SELECT e.id FROM {_ENTRIES} AS e WHERE e.target_id = t.id AND e.review_status = %(approved)s
+            ORDER BY e.reported_on DESC, e.id DESC LIMIT 1
+        )
+    WHERE t.id = ANY(%(ids)s)
+"""
+
+
 def refresh_latest(*, target_ids) -> None:
-    """Point each target at its latest counted entries, in one set-based UPDATE."""
-    entries = ProgressEntry.objects.filter(target=OuterRef("pk")).order_by("-reported_on", "-id")
-    Target.objects.filter(pk__in=list(target_ids)).update(
-        latest_entry=Subquery(entries.filter(review_status__in=COUNTED_ANY).values("pk")[:1]),
-        latest_approved_entry=Subquery(entries.filter(review_status=ReviewStatus.APPROVED).values("pk")[:1]),
-    )
+    """Point each target at its latest counted entries, in one set-based UPDATE over the
+    (target, reported_on, id) index. Written in SQL: for the one target of record_progress, building
+    the same statement with the ORM cost several times what running it does."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _REFRESH_LATEST,
+            {"counted": list(COUNTED_ANY), "approved": ReviewStatus.APPROVED, "ids": list(target_ids)},
+        )
 
 
 def previous_entry(target: Target, reported_on: datetime.date):
@@ -138,9 +154,12 @@ def record_progress(
     are serialised and the pointers always name the true latest entry. `resubmits` is a returned
     entry (退回) this one replaces: the new entry supersedes it and goes to review again.
     """
-    if not roles.writable_targets(Target.objects.filter(pk=target.pk), user).exists():
-        raise PermissionDenied(errors.NOT_YOUR_TARGET)
-    target = Target.objects.select_for_update().select_related("report").get(pk=target.pk)
+    # The permission check and the lock are one query: a target the user may not write is not locked.
+    writable = roles.writable_targets(Target.objects.filter(pk=target.pk), user)
+    try:
+        target = writable.select_for_update().select_related("report").get()
+    except Target.DoesNotExist:
+        raise PermissionDenied(errors.NOT_YOUR_TARGET) from None
     if resubmits is not None:
         # Read again, as it stands now: the caller's copy may predate the review.
         resubmits = target.entries.filter(pk=resubmits.pk, review_status=ReviewStatus.RETURNED).first()
@@ -170,7 +189,10 @@ def record_progress(
     )
     if evidence:
         entry.evidence = evidence
-    entry.full_clean()
+    # As in record_progress_batch: the target was just locked, the superseded entry read under that
+    # lock, the user is the caller, and validate_progress guarantees the entry reports something.
+    # Skipping those checks saves eight round trips to the database per entry.
+    entry.full_clean(exclude=["target", "created_by", "supersedes"], validate_constraints=False)
     entry.save()
     refresh_latest(target_ids=[target.pk])
     return entry
@@ -313,7 +335,9 @@ def record_progress_batch(*, user, items: list[ProgressItem], today=None) -> lis
 def closed_periods(*, report_ids) -> dict[int, list[Period]]:
     """The periods now closed, by report id, in one query (for checking many entries at once)."""
     closed: dict[int, list[Period]] = {}
-    locks = ReportingPeriodLock.objects.filter(report_id__in=report_ids, reopened_at__isnull=True)
+    locks = ReportingPeriodLock.objects.filter(report_id__in=report_ids, reopened_at__isnull=True).order_by(
+        "period_start"
+    )
     for report_id, start, end in locks.values_list("report_id", "period_start", "period_end"):
         closed.setdefault(report_id, []).append(Period(start, end))
     return closed
