@@ -22,6 +22,9 @@ class Direction(models.TextChoices):
 class Measure(models.TextChoices):
     CUMULATIVE = "cumulative", _("累计值")
     LEVEL = "level", _("水平值")
+    # 每年…: a goal for each year of a multi-year period (每年拆迁100万平方米). The value reported is
+    # the year's own total; it is judged against the year's calendar and starts again each January.
+    ANNUAL = "annual", _("每年值")
 
 
 class Stage(models.TextChoices):

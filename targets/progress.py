@@ -134,6 +134,8 @@ class TargetQuerySet(models.QuerySet):
         )
 
         as_of_value = Value(as_of, output_field=models.DateField())
+        year_start = Value(datetime.date(as_of.year, 1, 1), output_field=models.DateField())
+        year_end = Value(datetime.date(as_of.year, 12, 31), output_field=models.DateField())
         qs = qs.annotate(
             latest_value=F("_counted__value"),
             latest_growth_rate=F("_counted__growth_rate"),
@@ -148,7 +150,12 @@ class TargetQuerySet(models.QuerySet):
             # target without a target value is judged on its growth rate or is qualitative (the model
             # constrains it), and an adjusted target value needs the original one.
             _subject=Once(
-                Case(When(target_value__isnull=True, then=F("latest_growth_rate")), default=F("latest_value")),
+                Case(
+                    When(target_value__isnull=True, then=F("latest_growth_rate")),
+                    # A yearly goal counts only this year's figure: last year's total is not this year's.
+                    When(measure=Measure.ANNUAL, latest_reported_on__lt=year_start, then=Value(None)),
+                    default=F("latest_value"),
+                ),
                 output_field=DECIMAL,
             ),
             _goal=Once(
@@ -167,17 +174,10 @@ class TargetQuerySet(models.QuerySet):
             ),
         )
         qs = qs.alias(
-            _linear_percent=Once(
-                Least(
-                    Value(100.0),
-                    Greatest(
-                        Value(0.0),
-                        100.0
-                        * _as_float(DaysBetween(as_of_value, F("period_start")) + 1)
-                        / _as_float(DaysBetween(F("_deadline"), F("period_start")) + 1),
-                    ),
-                ),
-                output_field=FLOAT,
+            _linear_percent=_calendar_percent(as_of_value, F("period_start"), F("_deadline")),
+            # A yearly goal's calendar is as_of's year (within the period).
+            _annual_percent=_calendar_percent(
+                as_of_value, Greatest(F("period_start"), year_start), Least(F("_deadline"), year_end)
             ),
         )
         # The checkpoints on either side of as_of, joined once each (a target has one per date).
@@ -206,6 +206,7 @@ class TargetQuerySet(models.QuerySet):
                     Case(
                         When(direction__in=[Direction.AT_MOST, Direction.QUALITATIVE], then=Value(None)),
                         When(target_value__isnull=True, then=Value(100.0)),  # judged on the rate alone
+                        When(measure=Measure.ANNUAL, then=F("_annual_percent")),
                         When(
                             Q(_checkpoint_before__pk__isnull=False) | Q(_checkpoint_after__pk__isnull=False),
                             then=_checkpoint_percent(as_of),
@@ -261,6 +262,13 @@ class TargetQuerySet(models.QuerySet):
 
     def for_report(self, report):
         return self.filter(report=report)
+
+
+def _calendar_percent(as_of, start, end):
+    """序时进度 on a straight line: the share of the days from `start` to `end` (both counted) gone
+    by on as_of, from 0 to 100."""
+    elapsed = _as_float(DaysBetween(as_of, start) + 1) / _as_float(DaysBetween(end, start) + 1)
+    return Once(Least(Value(100.0), Greatest(Value(0.0), 100.0 * elapsed)), output_field=FLOAT)
 
 
 def _status_rules(as_of, tolerance):

@@ -62,6 +62,31 @@ def test_level_target_measured_from_its_baseline(report, dept_a, user):
     assert row.status == Status.ON_TRACK
 
 
+def test_a_yearly_goal_is_judged_on_this_years_figure_against_this_years_calendar(report, dept_a, user):
+    """每年拆迁100万平方米 over five years: each year's total against each year's calendar."""
+    demolition = builders.target(
+        report,
+        lead=dept_a,
+        name="每年拆迁",
+        unit="万平方米",
+        kind="five_year_goal",
+        measure=Measure.ANNUAL,
+        target_value=Decimal("100"),
+        deadline=D(2030, 12, 31),
+    )
+    builders.entry(demolition, "2026-06-30", 60, user=user)
+    row = standing(demolition, as_of=D(2026, 7, 1))
+    assert (row.percent_complete, row.expected_percent, row.gap) == (60.0, 49.9, Decimal("40"))
+    assert row.status == Status.ON_TRACK  # on a five-year line 12% would be expected, not 49.9%
+    assert standing(demolition, as_of=D(2026, 12, 31)).status == Status.FAR_BEHIND  # the year ended at 60
+
+    row = standing(demolition, as_of=D(2027, 2, 1))  # last year's 60 is not this year's
+    assert (row.percent_complete, row.expected_percent, row.status) == (None, 8.8, Status.NO_DATA)
+    builders.entry(demolition, "2027-01-31", 10, user=user)  # a new year starts again: no decrease
+    row = standing(demolition, as_of=D(2027, 2, 1))
+    assert (row.latest_value, row.percent_complete, row.status) == (Decimal("10"), 10.0, Status.ON_TRACK)
+
+
 def test_unemployment_ceiling_is_met_or_breached(report, dept_a, user):
     unemployment = builders.target(
         report,

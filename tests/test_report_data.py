@@ -206,6 +206,12 @@ def test_gdp_is_one_target_with_growth_and_level(report):
     assert not report.targets.filter(kind="main_indicator", name__startswith="地区生产总值").exclude(code="M01")
 
 
+def test_yearly_goals_of_the_five_year_plan_are_measured_each_year(report):
+    yearly = set(report.targets.filter(measure="annual").values_list("code", flat=True))
+    assert yearly == {"F10", "F11", "F15", "F17", "F19", "F20", "F21", "F22", "F23"}
+    assert all("每年" in name for name in report.targets.filter(measure="annual").values_list("name", flat=True))
+
+
 @pytest.mark.parametrize(
     ("code", "value", "growth", "unit", "measure"),
     [
