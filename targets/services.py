@@ -119,18 +119,27 @@ def validate_progress(
 
     if previous is _LOOK_UP:
         previous = previous_entry(target, reported_on)
-    if (
-        previous is not None
-        and target.measure == Measure.CUMULATIVE
-        and value is not None
-        and previous.value is not None
-        and value < previous.value
-        and not correction_reason.strip()
-    ):
+    if unexplained_decrease(target, previous, reported_on=reported_on, value=value, reason=correction_reason):
         raise ValidationError(
             {"correction_reason": errors.DECREASE_NEEDS_REASON % {"previous": previous.value.normalize()}}
         )
     return previous
+
+
+def unexplained_decrease(target, earlier, *, reported_on, value, reason) -> bool:
+    """A running total that goes down without a reason: a cumulative value ever, or a yearly total
+    (每年值) within the same year (a new year starts again from nothing)."""
+    running = target.measure == Measure.CUMULATIVE or (
+        target.measure == Measure.ANNUAL and earlier is not None and earlier.reported_on.year == reported_on.year
+    )
+    return (
+        running
+        and earlier is not None
+        and value is not None
+        and earlier.value is not None
+        and value < earlier.value
+        and not (reason or "").strip()
+    )
 
 
 @transaction.atomic
@@ -257,13 +266,8 @@ def check_progress_batch(*, user, items: list[ProgressItem], today=None) -> dict
         earlier = last_in_batch.get(item.target.pk)
         if earlier is not None and item.previous is not None and earlier.reported_on < item.previous.reported_on:
             earlier = None  # a stored entry between them is the one this item follows
-        if (
-            earlier is not None
-            and item.target.measure == Measure.CUMULATIVE
-            and item.value is not None
-            and earlier.value is not None
-            and item.value < earlier.value
-            and not item.correction_reason.strip()
+        if unexplained_decrease(
+            item.target, earlier, reported_on=item.reported_on, value=item.value, reason=item.correction_reason
         ):
             problems[item.key] = ValidationError(
                 {"correction_reason": errors.DECREASE_NEEDS_REASON % {"previous": earlier.value.normalize()}}

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from targets import errors
-from targets.choices import Status
+from targets.choices import Measure, Status
 from targets.models import ProgressEntry
 
 from . import builders
@@ -175,6 +175,23 @@ def test_decrease_needs_a_reason_and_is_kept_as_a_correction(client, reporter_a,
         Decimal("6"),
     ]
     assert first.pk
+
+
+def test_a_yearly_total_starts_again_in_january_but_may_not_fall_within_the_year(client, reporter_a, report, dept_a):
+    yearly = builders.target(
+        report,
+        lead=dept_a,
+        name="每年拆迁",
+        measure=Measure.ANNUAL,
+        period_start=datetime.date(2025, 1, 1),
+        deadline=datetime.date(2030, 12, 31),
+    )
+    builders.entry(yearly, "2025-12-31", 90, user=reporter_a)
+    client.force_login(reporter_a)
+    assert client.post(progress_url(yearly), {"reported_on": "2026-01-31", "value": "5"}).status_code == 302
+    response = client.post(progress_url(yearly), {"reported_on": "2026-02-28", "value": "3"})
+    assert "属于更正，请填写更正原因" in response.content.decode()
+    assert list(yearly.entries.order_by("id").values_list("value", flat=True)) == [Decimal("90"), Decimal("5")]
 
 
 def test_reporter_cannot_record_on_another_departments_target(client, reporter_a, target_b):
