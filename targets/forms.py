@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import errors
-from .choices import Stage
+from .choices import Measure, Stage
 
 # Rejected uploads are security events (reportgov.security logs them with the request id).
 security_log = logging.getLogger("reportgov.security")
@@ -82,6 +82,10 @@ def validate_evidence(upload):
         raise _rejected(upload, "file_content", error)
 
 
+# What the value field asks for: a running total, where a level stands now, or this year's total.
+VALUE_LABELS = {Measure.CUMULATIVE: _("累计完成值"), Measure.LEVEL: _("当前值"), Measure.ANNUAL: _("本年累计完成值")}
+
+
 class ProgressForm(forms.Form):
     """Record where a target stands. Parsing happens here; the target's rules live in the service."""
 
@@ -112,8 +116,10 @@ class ProgressForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.target = target
         self.fields["value"].percent_allowed = target.unit == "%"
-        if target.unit:
-            self.fields["value"].label = _("累计完成值（%(unit)s）") % {"unit": target.unit}
+        label = VALUE_LABELS[target.measure]
+        self.fields["value"].label = (
+            _("%(label)s（%(unit)s）") % {"label": label, "unit": target.unit} if target.unit else label
+        )
         if target.is_qualitative:
             del self.fields["value"], self.fields["growth_rate"]
         else:

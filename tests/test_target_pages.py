@@ -151,6 +151,7 @@ def test_bad_values_get_a_chinese_message_and_store_nothing(client, reporter_a, 
 def test_percent_is_accepted_where_the_unit_is_percent(client, reporter_a, report, dept_a):
     rate = builders.target(report, lead=dept_a, unit="%", measure="level", target_value=60, name="比重")
     client.force_login(reporter_a)
+    assert "当前值（%）" in client.get(progress_url(rate)).content.decode()  # a level, not a running total
     client.post(progress_url(rate), {"reported_on": "2026-11-20", "value": "52.5%"})
     assert ProgressEntry.objects.get().value == Decimal("52.5")
 
@@ -188,6 +189,7 @@ def test_a_yearly_total_starts_again_in_january_but_may_not_fall_within_the_year
     )
     builders.entry(yearly, "2025-12-31", 90, user=reporter_a)
     client.force_login(reporter_a)
+    assert "本年累计完成值（座）" in client.get(progress_url(yearly)).content.decode()
     assert client.post(progress_url(yearly), {"reported_on": "2026-01-31", "value": "5"}).status_code == 302
     response = client.post(progress_url(yearly), {"reported_on": "2026-02-28", "value": "3"})
     assert "属于更正，请填写更正原因" in response.content.decode()
