@@ -31,7 +31,12 @@ class StatusColumn(tables.Column):
     """A coloured badge on the page and the plain word in exports, from the one Status definition."""
 
     def render(self, value):
-        return render_to_string("targets/status_badge.html", {"status": Status(value)})
+        # A page shows a handful of statuses on 25 rows: each badge is rendered once per table (the
+        # table's columns are its own copies, made in the request's language).
+        badges = self.__dict__.setdefault("_badges", {})
+        if value not in badges:
+            badges[value] = render_to_string("targets/status_badge.html", {"status": Status(value)})
+        return badges[value]
 
     def value(self, value):
         return Status(value).label

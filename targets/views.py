@@ -87,9 +87,12 @@ class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, Single
     def get_queryset(self):
         if self.report is None:
             return Target.objects.none()
-        return selectors.target_ledger(
+        ledger = selectors.target_ledger(
             user=self.request.user, report=self.report, as_of=self.as_of, include_pending=self.include_pending
         )
+        # The table names the section and links through the report; the lead department, joined too,
+        # tripled the time PostgreSQL took to plan the page's query (13 ms against 5 ms for 25 rows).
+        return ledger.select_related(None).select_related("report", "section")
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "report": self.report}
