@@ -9,7 +9,7 @@ same run, on the same loaded machine, interleaved with the figure it bounds (iss
    for the Excel export and import). Never the dev or a test database.
 2. Measures each figure at least five times (median, min, max), in this process under
    bench.settings (DEBUG off, as production runs), and the throughput under gunicorn.
-3. Prints each figure, each bound and PASS/FAIL, and writes var/bench/results.json.
+3. Prints each figure, each bound and PASS/FAIL, and writes var/bench/results.json and results.md.
 
 Groups: dashboard, list, target, record, export, import, throughput.
 """
@@ -299,6 +299,45 @@ def print_table(figures_ms, extra, rows):
         print(f"{row['figure']:<84} {row['value']:>10.3f} {row['bound']:>10.3f}{row['unit']:<2} {result}")
 
 
+def _load(averages):
+    return " / ".join(f"{n:.2f}" for n in averages)
+
+
+def markdown(figures_ms, extra, rows, machine):
+    """The same results as Markdown tables (var/bench/results.md), for the README and the issue."""
+    lines = [
+        f"{machine['cpus']} CPUs; load average (1/5/15 min) {_load(machine['load_average_at_start'])} at the start,"
+        f" {_load(machine['load_average'])} at the end; Python {machine['python']}; {machine['finished_at']}",
+        "",
+        "| figure | median | min | max | n |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, values in figures_ms.items():
+        lines.append(
+            f"| {name} | {values['median_ms']:.2f} ms | {values['min_ms']:.2f} ms | {values['max_ms']:.2f} ms"
+            f" | {values['runs']} |"
+        )
+    for name, values in extra.get("throughput_rps", {}).items():
+        lines.append(
+            f"| requests/s {name} | {values['median_rps']:.1f} | {values['min_rps']:.1f} | {values['max_rps']:.1f}"
+            f" | {values['runs']} |"
+        )
+    if "export_memory_mb" in extra:
+        memory = extra["export_memory_mb"]
+        lines.append(
+            f"| peak memory rise, export / openpyxl floor | {memory['export_ledger']} MB"
+            f" / {memory['openpyxl_write_only']} MB | | | 1 |"
+        )
+    lines += ["", "| bound | measured | bound | result |", "|---|---:|---:|---|"]
+    for row in rows:
+        unit = row["unit"]
+        lines.append(
+            f"| {row['figure']} | {row['value']:.3f} {unit} | {row['bound']:.3f} {unit} |"
+            f" {'PASS' if row['pass'] else '**FAIL**'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="measured rounds per figure (at least 5)")
@@ -316,7 +355,7 @@ def main():
 
     if args.runs < 5:
         parser.error("--runs must be at least 5")
-    started = time.perf_counter()
+    started, load_at_start = time.perf_counter(), os.getloadavg()
     for name, spec in DATABASES.items():
         build(name, spec, rebuild=args.rebuild)
     secret_key = secrets.token_urlsafe(50)  # one per run, shared with gunicorn: the session must verify
@@ -324,17 +363,22 @@ def main():
     figures_ms, extra = measure(args.only, args.runs, secret_key)
     rows = checks(figures_ms, extra)
     print_table(figures_ms, extra, rows)
+    machine = {
+        "cpus": os.cpu_count(),
+        "load_average_at_start": load_at_start,
+        "load_average": os.getloadavg(),
+        "python": platform.python_version(),
+        "finished_at": datetime.datetime.now().isoformat(timespec="seconds"),
+    }
+    print(f"load average (1/5/15 min): {_load(load_at_start)} at the start, {_load(os.getloadavg())} at the end")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.with_suffix(".md").write_text(markdown(figures_ms, extra, rows, machine))
     RESULTS.write_text(
         json.dumps(
             {
-                "finished_at": datetime.datetime.now().isoformat(timespec="seconds"),
+                "finished_at": machine["finished_at"],
                 "seconds": round(time.perf_counter() - started),
-                "machine": {
-                    "cpus": os.cpu_count(),
-                    "load_average": os.getloadavg(),
-                    "python": platform.python_version(),
-                },
+                "machine": machine,
                 "runs": args.runs,
                 "databases": DATABASES,
                 "figures": figures_ms,
