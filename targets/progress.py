@@ -101,6 +101,8 @@ class TargetQuerySet(models.QuerySet):
         latest_growth_rate, latest_stage, latest_reported_on, percent_complete,
         expected_percent, gap, growth_gap, status.
         """
+        # targets.selectors._standing keeps what this builds, keyed by these inputs (as_of, today,
+        # include_pending, the tolerance): anything else read here must join that key.
         as_of = as_of or timezone.localdate()
         tolerance = settings.REPORTGOV_TOLERANCE
         ProgressEntry = apps.get_model("targets", "ProgressEntry")
