@@ -40,8 +40,10 @@ export DEBUG=1 DATABASE_URL=$COPY_URL LOG_LEVEL=WARNING
 $PY loadtest/plan.py > "$OUT/plan.json"
 $PY -c "import json,sys; p=json.load(open('$OUT/plan.json')); print('loadtest: %d reporters, %d officials, report %s' % (len(p['reporters']), len(p['officials']), p['report']))"
 
-# DEBUG=1: production settings send cookies over HTTPS only, and this test speaks plain HTTP on loopback.
-.venv/bin/gunicorn reportgov.wsgi --bind "127.0.0.1:$PORT" --workers 2 --threads 4 --timeout 60 \
+# The production settings, but over plain HTTP on loopback (reportgov/loopback_settings.py): DEBUG
+# off, as users get it. One secret key for both workers, so that a session verifies on either.
+DJANGO_SETTINGS_MODULE=reportgov.loopback_settings SECRET_KEY=$($PY -c 'import secrets; print(secrets.token_urlsafe(50))') \
+    env -u DEBUG .venv/bin/gunicorn reportgov.wsgi --bind "127.0.0.1:$PORT" --workers 2 --threads 4 --timeout 60 \
     --access-logfile /dev/null --error-logfile "$OUT/gunicorn.log" &
 GUNICORN_PID=$!
 for _ in $(seq 1 60); do
