@@ -6,13 +6,14 @@ never formulas (targets.spreadsheet.safe_cell). Each target row ends with the em
 
 from dataclasses import dataclass
 from decimal import Decimal
+from types import MethodType
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Subquery
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -145,12 +146,50 @@ def _target_values(queryset):
     return queryset.order_by("order", "code").values("kind", *TARGET_KEYS).iterator(chunk_size=CHUNK_SIZE)
 
 
+class _StyledCell(Cell):
+    """A cell whose style the workbook registered once, when the writer first met it: writing it
+    reads its `style_id` instead of looking its style up again (openpyxl hashes a cell's style at
+    every write, and its font or fill at every assignment)."""
+
+    __slots__ = ("style_id",)
+
+
+@dataclass(frozen=True)
+class _Style:
+    array: object  # openpyxl's StyleArray: indexes into the workbook's fonts, fills and formats
+    id: int  # its index among the workbook's cell styles
+
+    def cell(self, sheet, value):
+        cell = _StyledCell(sheet, 1, 1)  # placed by the sheet's append
+        cell._style, cell.style_id = self.array, self.id  # shared: nothing changes a written cell's style
+        cell.value = value  # after the style: a date keeps its date format
+        return cell
+
+
+def _place_cells(sheet, values, row_idx):
+    """openpyxl's WriteOnlyWorksheet._values_to_row for the ledger's rows, installed on each of its
+    sheets: a row holds None, plain values and _StyledCells, and never a hyperlink. openpyxl's own
+    tries to store a styled cell as a value first and catches the error (a repr of the cell and an
+    exception per styled cell), then makes a fresh cell after it; this places it directly."""
+    cell = WriteOnlyCell(sheet)  # the one cell that carries every plain value in turn
+    for column, value in enumerate(values, 1):
+        if value is None:
+            continue
+        if value.__class__ is _StyledCell:
+            value.column, value.row = column, row_idx
+            yield value
+        else:
+            cell.value = value
+            cell.column, cell.row = column, row_idx
+            yield cell
+
+
 class _Sheet:
-    def __init__(self, writer, sheet, columns):
-        self.writer, self.sheet, self.columns, self.count = writer, sheet, columns, 0
+    def __init__(self, sheet, columns, converters):
+        self.sheet, self.columns, self.converters, self.count = sheet, columns, converters, 0
 
     def append(self, row):
-        self.sheet.append([self.writer._cell(self.sheet, column, row) for column in self.columns])
+        self.sheet.append([convert(row) for convert in self.converters])
         self.count += 1
 
     def close(self):
@@ -158,13 +197,22 @@ class _Sheet:
         self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.count + 1}"
 
 
+def _empty(row):
+    return None
+
+
 class _SheetWriter:
+    """Turns ledger rows into cells. Each column gets one converter, chosen once by its kind; each
+    distinct style (a status's fill, a number format with its unit) is registered once."""
+
     def __init__(self, workbook):
         self.workbook = workbook
         self.status_labels = {status.value: str(status.label) for status in Status}
         self.direction_labels = {direction.value: str(direction.label) for direction in Direction}
         self.stage_labels = {stage.value: str(stage.label) for stage in Stage}
         self.formats = {}
+        self.styles = {}
+        self.status_styles = {}
 
     def open(self, title, columns):
         sheet = self.workbook.create_sheet(title)
@@ -176,7 +224,8 @@ class _SheetWriter:
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
         sheet.append([self._header(sheet, column) for column in columns])
-        return _Sheet(self, sheet, columns)
+        sheet._values_to_row = MethodType(_place_cells, sheet)  # after the header: its cells are plain Cells
+        return _Sheet(sheet, columns, [self._converter(sheet, column) for column in columns])
 
     def _header(self, sheet, column):
         cell = WriteOnlyCell(sheet, value=column.header)
@@ -185,40 +234,80 @@ class _SheetWriter:
         cell.alignment = HEADER_ALIGNMENT
         return cell
 
-    def _cell(self, sheet, column, row):
-        if column.key is None:
-            return None
-        value = row[column.key]
-        if value is None or value == "":
-            return None
-        kind = column.kind
+    def _style(self, sheet, number_format=None, font=None, fill=None):
+        """The style of that number format, font and fill, registered with the workbook once."""
+        key = (number_format, id(font), id(fill))
+        style = self.styles.get(key)
+        if style is None:
+            template = WriteOnlyCell(sheet)
+            if number_format is not None:
+                template.number_format = number_format
+            if font is not None:
+                template.font = font
+            if fill is not None:
+                template.fill = fill
+            style = _Style(template._style, self.workbook._cell_styles.add(template._style))
+            self.styles[key] = style
+        return style
+
+    def _converter(self, sheet, column):
+        """A function of a ledger row that gives this column's cell: None (empty), a plain value or
+        a styled cell."""
+        key, kind = column.key, column.kind
+        if key is None:
+            return _empty
         if kind == "text":
-            if isinstance(value, list):
-                value = "、".join(value)
-            return safe_cell(value)
+
+            def text(row):
+                value = row[key]
+                if value is None or value == "":
+                    return None
+                if isinstance(value, list):
+                    value = "、".join(value)
+                return safe_cell(value)
+
+            return text
+        if kind in ("direction", "stage"):
+            labels = self.direction_labels if kind == "direction" else self.stage_labels
+
+            def label(row):
+                value = row[key]
+                return None if value is None or value == "" else labels[value]
+
+            return label
         if kind == "status":
-            cell = WriteOnlyCell(sheet, value=self.status_labels[value])
-            cell.fill = STATUS_FILLS[value]
-            cell.font = STATUS_FONT
-            return cell
-        if kind == "direction":
-            return self.direction_labels[value]
-        if kind == "stage":
-            return self.stage_labels[value]
-        if kind == "date":
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.number_format = DATE_FORMAT
-            return cell
-        cell = WriteOnlyCell(sheet, value=value)
-        if kind == "percent":
-            cell.number_format = PERCENT_FORMAT
-        elif kind == "rate":
-            cell.number_format = self._number_format(value, "%")
-        elif kind == "gap" and row.get("target_value") is None:
-            cell.number_format = self._number_format(value, "%")  # a growth-rate goal's gap, in points
-        else:
-            cell.number_format = self._number_format(value, row.get("unit", ""))
-        return cell
+            styles = {
+                value: self._style(sheet, font=STATUS_FONT, fill=STATUS_FILLS[value]) for value in self.status_labels
+            }
+            labels = self.status_labels
+
+            def status(row):
+                value = row[key]
+                return None if value is None or value == "" else styles[value].cell(sheet, labels[value])
+
+            return status
+        if kind in ("date", "percent"):
+            style = self._style(sheet, number_format=DATE_FORMAT if kind == "date" else PERCENT_FORMAT)
+
+            def fixed(row):
+                value = row[key]
+                return None if value is None or value == "" else style.cell(sheet, value)
+
+            return fixed
+
+        def number(row):
+            value = row[key]
+            if value is None or value == "":
+                return None
+            if kind == "rate":
+                unit = "%"
+            elif kind == "gap" and row.get("target_value") is None:
+                unit = "%"  # a growth-rate goal's gap, in points
+            else:
+                unit = row.get("unit", "")
+            return self._style(sheet, number_format=self._number_format(value, unit)).cell(sheet, value)
+
+        return number
 
     def _number_format(self, value, unit):
         """Thousands separators, as many decimals as the value has (up to 4) and the unit, so the
