@@ -62,7 +62,7 @@ class TargetTable(ExportSafeTable):
     # targets, and sorting by a computed figure computes it for every one of them to show 25
     # (the status filter and the dashboard's lists find the laggards instead). 章节 sorts by the
     # report's own order, which follows its sections.
-    code = tables.Column(verbose_name=_("编号"), linkify=lambda record: target_url(record))
+    code = tables.Column(verbose_name=_("编号"))
     name = tables.Column(verbose_name=_("名称"), attrs={"td": {"class": "name"}})
     section = tables.Column(verbose_name=_("章节"), accessor="section__title", order_by=("order", "code"))
     target_value = tables.Column(verbose_name=_("目标"), orderable=False)
@@ -113,6 +113,14 @@ class TargetTable(ExportSafeTable):
                 for column in columns
             )
             yield mark_safe(f"{indent}<tr {row.attrs.as_html()}>{cells}{indent}</tr>{indent}")
+
+    def render_code(self, value, record):
+        # As linkify would write it (<a href="…">), without django-tables2's link machinery, which
+        # cost half the time of the page's 25 rows.
+        return format_html('<a href="{}">{}</a>', target_url(record), value)
+
+    def value_code(self, value):
+        return value
 
     def render_target_value(self, record):
         text = _with_unit(record.target_value, record.unit, record)
