@@ -153,24 +153,27 @@ class _StyledCell(Cell):
 
     __slots__ = ("style_id",)
 
+    def __init__(self, sheet, style, value, data_type):
+        # Cell.__init__ without its type inference: the column's converter knows the value's type
+        # ("n" number, "d" date, "s" one of our own labels).
+        self.parent, self._style, self.style_id = sheet, style.array, style.id  # shared: never restyled
+        self.row = self.column = 1  # placed by the sheet's append
+        self._value, self.data_type = value, data_type
+        self._hyperlink = self._comment = None
+
 
 @dataclass(frozen=True)
 class _Style:
     array: object  # openpyxl's StyleArray: indexes into the workbook's fonts, fills and formats
     id: int  # its index among the workbook's cell styles
 
-    def cell(self, sheet, value):
-        cell = _StyledCell(sheet, 1, 1)  # placed by the sheet's append
-        cell._style, cell.style_id = self.array, self.id  # shared: nothing changes a written cell's style
-        cell.value = value  # after the style: a date keeps its date format
-        return cell
-
 
 def _place_cells(sheet, values, row_idx):
     """openpyxl's WriteOnlyWorksheet._values_to_row for the ledger's rows, installed on each of its
     sheets: a row holds None, plain values and _StyledCells, and never a hyperlink. openpyxl's own
     tries to store a styled cell as a value first and catches the error (a repr of the cell and an
-    exception per styled cell), then makes a fresh cell after it; this places it directly."""
+    exception per styled cell), then makes a fresh cell after it; this places it directly. Written
+    against openpyxl 3.1 (pinned in requirements.lock); tests/test_workbook.py reads the result."""
     cell = WriteOnlyCell(sheet)  # the one cell that carries every plain value in turn
     for column, value in enumerate(values, 1):
         if value is None:
@@ -212,7 +215,6 @@ class _SheetWriter:
         self.stage_labels = {stage.value: str(stage.label) for stage in Stage}
         self.formats = {}
         self.styles = {}
-        self.status_styles = {}
 
     def open(self, title, columns):
         sheet = self.workbook.create_sheet(title)
@@ -283,17 +285,20 @@ class _SheetWriter:
 
             def status(row):
                 value = row[key]
-                return None if value is None or value == "" else styles[value].cell(sheet, labels[value])
+                return None if value is None or value == "" else _StyledCell(sheet, styles[value], labels[value], "s")
 
             return status
         if kind in ("date", "percent"):
             style = self._style(sheet, number_format=DATE_FORMAT if kind == "date" else PERCENT_FORMAT)
+            data_type = "d" if kind == "date" else "n"
 
             def fixed(row):
                 value = row[key]
-                return None if value is None or value == "" else style.cell(sheet, value)
+                return None if value is None or value == "" else _StyledCell(sheet, style, value, data_type)
 
             return fixed
+
+        format_styles = {}
 
         def number(row):
             value = row[key]
@@ -305,7 +310,11 @@ class _SheetWriter:
                 unit = "%"  # a growth-rate goal's gap, in points
             else:
                 unit = row.get("unit", "")
-            return self._style(sheet, number_format=self._number_format(value, unit)).cell(sheet, value)
+            number_format = self._number_format(value, unit)
+            style = format_styles.get(number_format)
+            if style is None:
+                style = format_styles[number_format] = self._style(sheet, number_format=number_format)
+            return _StyledCell(sheet, style, value, "n")
 
         return number
 
