@@ -149,11 +149,19 @@ def unexplained_decrease(target, earlier, *, reported_on, value, reason) -> bool
 
 _LOCK_TARGET = f"""
     SELECT t.*, r.review_required AS lock_review_required,
+        t.xmin::text AS lock_version,
+        (SELECT s.xmin::text FROM {_TARGETS} AS s WHERE s.id = t.id) AS lock_version_seen,
+        p.id AS previous_id, p.reported_on AS previous_reported_on, p.value AS previous_value,
         ARRAY(
             SELECT ARRAY[l.period_start, l.period_end] FROM {ReportingPeriodLock._meta.db_table} AS l
             WHERE l.report_id = t.report_id AND l.reopened_at IS NULL ORDER BY l.period_start
         ) AS lock_closed
     FROM {_TARGETS} AS t JOIN {Report._meta.db_table} AS r ON r.id = t.report_id
+    LEFT JOIN LATERAL (
+        SELECT e.id, e.reported_on, e.value FROM {_ENTRIES} AS e
+        WHERE e.target_id = t.id AND e.reported_on <= %(reported_on)s AND e.review_status = ANY(%(counted)s)
+        ORDER BY e.reported_on DESC, e.id DESC LIMIT 1
+    ) AS p ON true
     WHERE t.id = %(id)s
         AND t.report_id = (SELECT id FROM {Report._meta.db_table} ORDER BY year DESC, id DESC LIMIT 1)
         AND (
@@ -166,7 +174,7 @@ _LOCK_TARGET = f"""
 """
 
 
-def _lock_writable_target(target: Target, user) -> tuple[Target, dict]:
+def _lock_writable_target(target: Target, user, reported_on) -> tuple[Target, dict, ProgressEntry | None]:
     """Lock the target's row for the transaction if `user` may write it, and read in the same
     statement the report's review setting and its closed periods ({report id: [Period]}, as
     closed_periods gives them). Who may write what is the rule of roles.writable_targets: the
@@ -182,12 +190,29 @@ def _lock_writable_target(target: Target, user) -> tuple[Target, dict]:
         department = roles.department_of(user) if roles.REPORTER in roles.group_names(user) else None
         if department is None:
             raise PermissionDenied(errors.NOT_YOUR_TARGET)
-    params = {"id": target.pk, "any": supervisor, "department": department.pk if department else None}
+    params = {
+        "id": target.pk,
+        "any": supervisor,
+        "department": department.pk if department else None,
+        "reported_on": reported_on,
+        "counted": list(COUNTED_ANY),
+    }
     locked = next(iter(Target.objects.raw(_LOCK_TARGET, params)), None)
     if locked is None:
         raise PermissionDenied(errors.NOT_YOUR_TARGET)
     closed = {locked.report_id: [Period(start, end) for start, end in locked.lock_closed]}
-    return locked, closed
+    if locked.lock_version != locked.lock_version_seen:
+        # The lock waited for a transaction that changed the target (every write of its entries
+        # refreshes its pointers): the entry read with the statement's snapshot may be stale.
+        return locked, closed, previous_entry(locked, reported_on)
+    previous = None
+    if locked.previous_id is not None:
+        previous = ProgressEntry.from_db(
+            connection.alias,
+            ["id", "target_id", "reported_on", "value"],
+            [locked.previous_id, locked.pk, locked.previous_reported_on, locked.previous_value],
+        )
+    return locked, closed, previous
 
 
 @transaction.atomic
@@ -213,7 +238,7 @@ def record_progress(
     Four statements: the lock (with the permission, the report's review setting and its closed
     periods), the entry it follows, the insert and the pointers' refresh.
     """
-    target, closed = _lock_writable_target(target, user)
+    target, closed, previous = _lock_writable_target(target, user, reported_on)
     if resubmits is not None:
         # Read again, as it stands now: the caller's copy may predate the review.
         resubmits = target.entries.filter(pk=resubmits.pk, review_status=ReviewStatus.RETURNED).first()
@@ -228,6 +253,7 @@ def record_progress(
         stage=stage,
         correction_reason=correction_reason,
         today=today,
+        previous=previous,
     )
     entry = ProgressEntry(
         target=target,
