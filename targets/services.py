@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from . import errors, roles
 from .choices import ExtensionStatus, Measure, ReviewStatus
-from .models import ExtensionRequest, ProgressEntry, Report, ReportingPeriodLock, Target
+from .models import ExtensionRequest, ProgressEntry, ReportingPeriodLock, Target
 from .periods import Period
 
 COUNTED_ANY = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
@@ -42,18 +42,13 @@ def refresh_latest(*, target_ids) -> None:
         )
 
 
-_PREVIOUS_ENTRY = f"""
-    SELECT * FROM {_ENTRIES}
-    WHERE target_id = %s AND reported_on <= %s AND review_status = ANY(%s)
-    ORDER BY reported_on DESC, id DESC LIMIT 1
-"""
-
-
 def previous_entry(target: Target, reported_on: datetime.date):
-    """The latest entry still standing (not returned) on or before `reported_on`. Written in SQL:
-    record_progress reads it on every entry, and building it with the ORM cost more than running it."""
-    found = ProgressEntry.objects.raw(_PREVIOUS_ENTRY, [target.pk, reported_on, list(COUNTED_ANY)])
-    return next(iter(found), None)
+    """The latest entry still standing (not returned) on or before `reported_on`."""
+    return (
+        target.entries.filter(reported_on__lte=reported_on, review_status__in=COUNTED_ANY)
+        .order_by("-reported_on", "-id")
+        .first()
+    )
 
 
 def previous_entries(pairs) -> dict:
@@ -147,74 +142,6 @@ def unexplained_decrease(target, earlier, *, reported_on, value, reason) -> bool
     )
 
 
-_LOCK_TARGET = f"""
-    SELECT t.*, r.review_required AS lock_review_required,
-        t.xmin::text AS lock_version,
-        (SELECT s.xmin::text FROM {_TARGETS} AS s WHERE s.id = t.id) AS lock_version_seen,
-        p.id AS previous_id, p.reported_on AS previous_reported_on, p.value AS previous_value,
-        ARRAY(
-            SELECT ARRAY[l.period_start, l.period_end] FROM {ReportingPeriodLock._meta.db_table} AS l
-            WHERE l.report_id = t.report_id AND l.reopened_at IS NULL ORDER BY l.period_start
-        ) AS lock_closed
-    FROM {_TARGETS} AS t JOIN {Report._meta.db_table} AS r ON r.id = t.report_id
-    LEFT JOIN LATERAL (
-        SELECT e.id, e.reported_on, e.value FROM {_ENTRIES} AS e
-        WHERE e.target_id = t.id AND e.reported_on <= %(reported_on)s AND e.review_status = ANY(%(counted)s)
-        ORDER BY e.reported_on DESC, e.id DESC LIMIT 1
-    ) AS p ON true
-    WHERE t.id = %(id)s
-        AND t.report_id = (SELECT id FROM {Report._meta.db_table} ORDER BY year DESC, id DESC LIMIT 1)
-        AND (
-            %(any)s OR t.lead_department_id = %(department)s OR EXISTS (
-                SELECT 1 FROM {Target.co_departments.through._meta.db_table} AS c
-                WHERE c.target_id = t.id AND c.department_id = %(department)s
-            )
-        )
-    FOR UPDATE OF t
-"""
-
-
-def _lock_writable_target(target: Target, user, reported_on) -> tuple[Target, dict, ProgressEntry | None]:
-    """Lock the target's row for the transaction if `user` may write it, and read in the same
-    statement the report's review setting and its closed periods ({report id: [Period]}, as
-    closed_periods gives them). Who may write what is the rule of roles.writable_targets: the
-    current report's targets; any of them for supervisors, their own department's (as lead or
-    co-unit) for reporters. Written in SQL: building that query with the ORM cost several times
-    what running it does. Raises PermissionDenied, and locks nothing, for a target the user may
-    not write."""
-    if not user.is_authenticated:
-        raise PermissionDenied(errors.NOT_YOUR_TARGET)
-    supervisor = roles.is_supervisor(user)
-    department = None
-    if not supervisor:
-        department = roles.department_of(user) if roles.REPORTER in roles.group_names(user) else None
-        if department is None:
-            raise PermissionDenied(errors.NOT_YOUR_TARGET)
-    params = {
-        "id": target.pk,
-        "any": supervisor,
-        "department": department.pk if department else None,
-        "reported_on": reported_on,
-        "counted": list(COUNTED_ANY),
-    }
-    locked = next(iter(Target.objects.raw(_LOCK_TARGET, params)), None)
-    if locked is None:
-        raise PermissionDenied(errors.NOT_YOUR_TARGET)
-    closed = {locked.report_id: [Period(start, end) for start, end in locked.lock_closed]}
-    if locked.lock_version != locked.lock_version_seen:
-        # The lock waited for a transaction that changed the target (every write of its entries
-        # refreshes its pointers): the entry read with the statement's snapshot may be stale.
-        return locked, closed, previous_entry(locked, reported_on)
-    previous = None
-    if locked.previous_id is not None:
-        previous = ProgressEntry.from_db(
-            connection.alias,
-            ["id", "target_id", "reported_on", "value"],
-            [locked.previous_id, locked.pk, locked.previous_reported_on, locked.previous_value],
-        )
-    return locked, closed, previous
-
-
 @transaction.atomic
 def record_progress(
     *,
@@ -235,16 +162,19 @@ def record_progress(
     The target row is locked for the transaction so that concurrent entries on one target
     are serialised and the pointers always name the true latest entry. `resubmits` is a returned
     entry (退回) this one replaces: the new entry supersedes it and goes to review again.
-    Four statements: the lock (with the permission, the report's review setting and its closed
-    periods), the entry it follows, the insert and the pointers' refresh.
     """
-    target, closed, previous = _lock_writable_target(target, user, reported_on)
+    # The permission check and the lock are one query: a target the user may not write is not locked.
+    writable = roles.writable_targets(Target.objects.filter(pk=target.pk), user)
+    try:
+        target = writable.select_for_update(of=("self",)).select_related("report").get()
+    except Target.DoesNotExist:
+        raise PermissionDenied(errors.NOT_YOUR_TARGET) from None
     if resubmits is not None:
         # Read again, as it stands now: the caller's copy may predate the review.
         resubmits = target.entries.filter(pk=resubmits.pk, review_status=ReviewStatus.RETURNED).first()
         if resubmits is None:
             raise ValidationError(errors.RESUBMIT_NOT_RETURNED)
-    check_period_open(user=user, target=target, reported_on=reported_on, closed=closed)
+    check_period_open(user=user, target=target, reported_on=reported_on)
     previous = validate_progress(
         target=target,
         reported_on=reported_on,
@@ -253,7 +183,6 @@ def record_progress(
         stage=stage,
         correction_reason=correction_reason,
         today=today,
-        previous=previous,
     )
     entry = ProgressEntry(
         target=target,
@@ -264,7 +193,7 @@ def record_progress(
         note=note or "",
         correction_reason=correction_reason or "",
         supersedes=resubmits or (previous if correction_reason else None),
-        review_status=ReviewStatus.SUBMITTED if target.lock_review_required else ReviewStatus.APPROVED,
+        review_status=ReviewStatus.SUBMITTED if target.report.review_required else ReviewStatus.APPROVED,
         created_by=user,
     )
     if evidence:
@@ -357,7 +286,13 @@ def record_progress_batch(*, user, items: list[ProgressItem], today=None) -> lis
         return []
     target_ids = sorted({item.target.pk for item in items})
     # Locked in id order so that two imports touching the same targets cannot deadlock.
-    locked = {t.pk: t for t in Target.objects.select_for_update().select_related("report").filter(pk__in=target_ids)}
+    locked = {
+        t.pk: t
+        for t in Target.objects.select_for_update(of=("self",))
+        .select_related("report")
+        .filter(pk__in=target_ids)
+        .order_by("pk")
+    }
     locked = {pk: locked[pk] for pk in target_ids if pk in locked}
     for item in items:
         item.target = locked.get(item.target.pk, item.target)
