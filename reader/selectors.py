@@ -59,7 +59,7 @@ def report_sections(report) -> list[Section]:
 
 
 def glossary_terms(report) -> list[GlossaryTerm]:
-    return list(GlossaryTerm.objects.filter(report=report).order_by("order", "id"))
+    return list(GlossaryTerm.objects.filter(report=report).select_related("report").order_by("order", "id"))
 
 
 def living_report(*, user, report, as_of=None, include_pending=False) -> LivingReport:
@@ -270,6 +270,7 @@ def search(*, user, report, query: str) -> SearchResults:
 
     terms = (
         GlossaryTerm.objects.filter(report=report)
+        .select_related("report")
         .alias(_term_at=_position("term", query), _text_at=_position("definition", query))
         .filter(Q(_term_at__gt=0) | Q(_text_at__gt=0))
         .annotate(search_rank=_rank(Q(term=query), Q(_term_at__gt=0), Q(_text_at__gt=0)))

@@ -171,7 +171,7 @@ def target_detail(request, report_code, code):
             "include_pending": include_pending,
             "history": history,
             "chart": selectors.chart_points(target),
-            "glossary": GlossaryTerm.objects.filter(report=target.report),
+            "glossary": GlossaryTerm.objects.filter(report=target.report).select_related("report"),
             "can_record": roles.writable_targets(Target.objects.filter(pk=target.pk), request.user).exists(),
             # The audit trail, for those who audit (history.can_see_history); None hides it.
             "change_history": describe(events_of(target, references=True)[:50])

@@ -155,7 +155,7 @@ def test_every_glossary_occurrence_is_marked_with_its_definition(client, officia
         marked = re.findall(rf'<span class="term" tabindex="0" aria-describedby="term-{term.pk}-def-\d+">', page)
         assert len(marked) == occurrences, term.term
         assert page.count(term.definition) == occurrences
-        assert f'href="{reverse("glossary")}#term-{term.pk}"' in page
+        assert f'href="{reverse("glossary")}?report={term.report.code}#term-{term.pk}"' in page
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert len(ids) == len(set(ids)), "every tooltip has its own id"
 

@@ -70,7 +70,7 @@ def test_finds_a_glossary_term_by_its_term(client, official, report):
     client.force_login(official)
     page = search_page(client, "精品服务社区")
     block = page[page.index('id="found-terms"') :]
-    assert f'href="{reverse("glossary")}#term-{term.pk}"' in block
+    assert f'href="{reverse("glossary")}?report={term.report.code}#term-{term.pk}"' in block
     assert "楼院长管理模式" not in block
 
 
