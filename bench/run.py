@@ -216,44 +216,40 @@ def checks(figures_ms, extra):
     def check(label, value, bound, unit, passed):
         rows.append({"figure": label, "value": round(value, 3), "bound": round(bound, 3), "unit": unit, "pass": passed})
 
+    def within(label, figure, bound_ms):
+        check(label, med(figure), bound_ms, "ms", med(figure) <= bound_ms)
+
+    def at_most(label, figure, floor, bound):
+        """`figure` within `bound` times `floor` (both medians of this run)."""
+        ratio = med(figure) / med(floor)
+        check(label, ratio, bound, "×", ratio <= bound)
+
     if "dashboard_s" in figures_ms:
         floor = 1.5 * (med("latest_sql_300") + med("template_300x7")) + 5 * med("no_db_floor")
-        check(
-            "dashboard, 300 targets, S ≤ 1.5×(SQL + 300×7 template) + 5×no-DB",
-            med("dashboard_s"),
-            floor,
-            "ms",
-            med("dashboard_s") <= floor,
-        )
-        ratio = med("dashboard_l") / med("dashboard_s")
-        check("dashboard at L / at S (same report) ≤ 1.5", ratio, 1.5, "×", ratio <= 1.5)
+        within("dashboard, 300 targets, S ≤ 1.5×(SQL + 300×7 template) + 5×no-DB", "dashboard_s", floor)
+        at_most("dashboard at L / at S (same report) ≤ 1.5", "dashboard_l", "dashboard_s", 1.5)
     if "list" in extra:
         for column in extra["list"]["sortable"]:
             for page in (1, extra["list"]["deep_page"]):
                 floor = 1.5 * (med("tables2_25_rows") + med(f"list_sql:{column}:{page}")) + 5 * med("no_db_floor")
-                value = med(f"list:{column}:{page}")
-                check(
-                    f"我的目标 sort={column} page {page} ≤ 1.5×(tables2 25 rows + SQL) + 5×no-DB",
-                    value,
-                    floor,
-                    "ms",
-                    value <= floor,
-                )
+                label = f"我的目标 sort={column} page {page} ≤ 1.5×(tables2 25 rows + SQL) + 5×no-DB"
+                within(label, f"list:{column}:{page}", floor)
     if "target_page_3000" in figures_ms:
-        ratio = med("target_page_3000") / med("target_page_30")
-        check("target page, 3 000 entries / 30 entries ≤ 2", ratio, 2.0, "×", ratio <= 2.0)
+        at_most("target page, 3 000 entries / 30 entries ≤ 2", "target_page_3000", "target_page_30", 2.0)
     if "export_ledger" in figures_ms:
-        ratio = med("export_ledger") / med("openpyxl_write_only")
-        check("Excel export 100 000 rows / openpyxl write-only ≤ 1.25", ratio, 1.25, "×", ratio <= 1.25)
+        at_most("Excel export 100 000 rows / openpyxl write-only ≤ 1.25", "export_ledger", "openpyxl_write_only", 1.25)
         memory = extra["export_memory_mb"]
         ratio = memory["export_ledger"] / memory["openpyxl_write_only"]
         check("Excel export peak memory / openpyxl write-only ≤ 1.5", ratio, 1.5, "×", ratio <= 1.5)
     if "import_progress" in figures_ms:
-        ratio = med("import_progress") / med("calamine_execute_values")
-        check("Excel import 10 000 rows / (calamine + execute_values) ≤ 4", ratio, 4.0, "×", ratio <= 4.0)
+        at_most(
+            "Excel import 10 000 rows / (calamine + execute_values) ≤ 4",
+            "import_progress",
+            "calamine_execute_values",
+            4.0,
+        )
     if "record_service" in figures_ms:
-        ratio = med("record_service") / med("orm_create")
-        check("record one entry (service) / ORM create() ≤ 4", ratio, 4.0, "×", ratio <= 4.0)
+        at_most("record one entry (service) / ORM create() ≤ 4", "record_service", "orm_create", 4.0)
     if "throughput_rps" in extra:
         rates = extra["throughput_rps"]
         ratio = rates["one_query"]["median_rps"] / rates["no_db"]["median_rps"]
