@@ -1,6 +1,8 @@
 """Who may see and do what. The groups are created by a migration; access is checked here, once,
 by narrowing querysets to what a user may see (`visible_targets`) and may write (`writable_targets`)."""
 
+import functools
+
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -58,13 +60,10 @@ def department_of(user):
     return user._reportgov_department
 
 
-def _own_department(queryset, user):
-    department = department_of(user)
-    if department is None:
-        return queryset.none()
+def _own_department(queryset, department_id):
     # A subquery, not a join, so that a target with several co-units stays one row.
-    supports = queryset.model.co_departments.through.objects.filter(target=OuterRef("pk"), department=department)
-    return queryset.filter(Q(lead_department=department) | Exists(supports))
+    supports = queryset.model.co_departments.through.objects.filter(target=OuterRef("pk"), department=department_id)
+    return queryset.filter(Q(lead_department=department_id) | Exists(supports))
 
 
 def visible_targets(queryset, user):
@@ -75,21 +74,50 @@ def visible_targets(queryset, user):
         return queryset.none()
     if sees_everything(user):
         return queryset
-    return _own_department(queryset, user)
+    department = department_of(user)
+    return _own_department(queryset, department.pk) if department else queryset.none()
+
+
+_ANY_DEPARTMENT = object()
+
+
+def _write_scope(user):
+    """Whose targets `user` may record progress on: _ANY_DEPARTMENT (supervisors and admins), a
+    reporter's own department's id, or None (officials read everything and write nothing)."""
+    if not user.is_authenticated:
+        return None
+    if is_supervisor(user):
+        return _ANY_DEPARTMENT
+    department = department_of(user) if REPORTER in group_names(user) else None
+    return department.pk if department else None
+
+
+def _writable(queryset, scope):
+    # Only the current report takes progress: an earlier year's report stays as it was, read-only.
+    queryset = queryset.filter(report=_current_report_id())
+    return queryset if scope is _ANY_DEPARTMENT else _own_department(queryset, scope)
 
 
 def writable_targets(queryset, user):
     """The targets `user` may record progress on: a reporter's own department's, or any for
-    supervisors and admins. Officials read everything and write nothing. Only the current report
-    takes progress: an earlier year's report stays as it was, read-only."""
-    if not user.is_authenticated:
-        return queryset.none()
-    queryset = queryset.filter(report=_current_report_id())
-    if is_supervisor(user):
-        return queryset
-    if REPORTER not in group_names(user):
-        return queryset.none()
-    return _own_department(queryset, user)
+    supervisors and admins, of the current report only."""
+    scope = _write_scope(user)
+    return queryset.none() if scope is None else _writable(queryset, scope)
+
+
+def writable_targets_sql(user) -> tuple[str, tuple] | None:
+    """The same rule as a standalone SQL query of the writable targets' ids, with its parameters, for
+    a statement written in SQL (record_progress's read under its lock); None if `user` may write nothing."""
+    scope = _write_scope(user)
+    return None if scope is None else _compiled_writable(scope)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled_writable(scope):
+    # Compiled once per department: building the query costs more than running it.
+    from .models import Target
+
+    return _writable(Target.objects.order_by(), scope).values("pk").query.sql_with_params()
 
 
 def _current_report_id():

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import errors, roles
+from . import errors, prepared, roles
 from .choices import ExtensionStatus, Measure, ReviewStatus
-from .models import ExtensionRequest, ProgressEntry, ReportingPeriodLock, Target
+from .models import ExtensionRequest, ProgressEntry, Report, ReportingPeriodLock, Target
 from .periods import Period
 
 COUNTED_ANY = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
@@ -42,36 +42,47 @@ def refresh_latest(*, target_ids) -> None:
         )
 
 
+def _columns(model, alias):
+    return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
+
+
+def _from_row(model, row):
+    """A model instance from a row of _columns(model, …), without the ORM's query machinery."""
+    return model.from_db(connection.alias, [field.attname for field in model._meta.concrete_fields], row)
+
+
+_ENTRY_FIELDS = len(ProgressEntry._meta.concrete_fields)
+# The latest entry still standing (not returned) of target {target} on or before day {day}.
+_PREVIOUS = f"""
+    SELECT * FROM {_ENTRIES} AS e
+    WHERE e.target_id = {{target}} AND e.reported_on <= {{day}} AND e.review_status = ANY(%s)
+    ORDER BY e.reported_on DESC, e.id DESC LIMIT 1
+"""
+_PREVIOUS_ENTRIES = f"""
+    SELECT {_columns(ProgressEntry, "latest")}, v.reported_on
+    FROM unnest(%s::bigint[], %s::date[]) AS v(target_id, reported_on)
+    CROSS JOIN LATERAL ({_PREVIOUS.format(target="v.target_id", day="v.reported_on")}) AS latest
+"""
+
+
 def previous_entry(target: Target, reported_on: datetime.date):
     """The latest entry still standing (not returned) on or before `reported_on`."""
-    return (
-        target.entries.filter(reported_on__lte=reported_on, review_status__in=COUNTED_ANY)
-        .order_by("-reported_on", "-id")
-        .first()
-    )
+    return previous_entries([(target.pk, reported_on)])[(target.pk, reported_on)]
 
 
 def previous_entries(pairs) -> dict:
-    """previous_entry for many (target id, reported_on) pairs at once: {pair: entry or None}, in two
-    queries whatever the number of pairs (an import checks thousands of rows)."""
+    """previous_entry for many (target id, reported_on) pairs at once: {pair: entry or None}, in one
+    query whatever the number of pairs (an import checks thousands of rows)."""
     pairs = sorted(set(pairs))
     if not pairs:
         return {}
-    table = ProgressEntry._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT v.target_id, v.reported_on, latest.id
-                FROM unnest(%s::bigint[], %s::date[]) AS v(target_id, reported_on)
-                CROSS JOIN LATERAL (
-                    SELECT id FROM {table}
-                    WHERE target_id = v.target_id AND reported_on <= v.reported_on AND review_status = ANY(%s)
-                    ORDER BY reported_on DESC, id DESC LIMIT 1
-                ) AS latest""",
-            [[pk for pk, _ in pairs], [day for _, day in pairs], list(COUNTED_ANY)],
-        )
-        found = {(target_id, day): entry_id for target_id, day, entry_id in cursor.fetchall()}
-    entries = ProgressEntry.objects.in_bulk(set(found.values()))
-    return {pair: entries.get(found.get(pair)) for pair in pairs}
+        cursor.execute(_PREVIOUS_ENTRIES, [[pk for pk, _ in pairs], [day for _, day in pairs], list(COUNTED_ANY)])
+        found = {}
+        for row in cursor.fetchall():
+            entry = _from_row(ProgressEntry, row[:_ENTRY_FIELDS])
+            found[(entry.target_id, row[_ENTRY_FIELDS])] = entry
+    return {pair: found.get(pair) for pair in pairs}
 
 
 _LOOK_UP = object()
@@ -142,6 +153,46 @@ def unexplained_decrease(target, earlier, *, reported_on, value, reason) -> bool
     )
 
 
+# The target's row is locked first; then, with a snapshot taken after the lock was granted, the read
+# of _READ_LOCKED sees an entry committed by a transaction the lock waited for. A target the user may
+# not write is locked only until PermissionDenied rolls the transaction back.
+_LOCK = f"SELECT FROM {_TARGETS} WHERE id = %s FOR UPDATE"
+# The target if the user may write it ({writable}: the rule of roles.writable_targets, compiled to SQL),
+# its report's review setting and closed periods, and the entry an entry dated %s follows.
+_READ_LOCKED = f"""
+    SELECT {_columns(Target, "t")}, r.review_required, ARRAY(
+        SELECT ARRAY[l.period_start, l.period_end] FROM {ReportingPeriodLock._meta.db_table} AS l
+        WHERE l.report_id = t.report_id AND l.reopened_at IS NULL ORDER BY l.period_start
+    ), {_columns(ProgressEntry, "previous")}
+    FROM {_TARGETS} AS t JOIN {Report._meta.db_table} AS r ON r.id = t.report_id
+    LEFT JOIN LATERAL ({_PREVIOUS.format(target="t.id", day="%s")}) AS previous ON true
+    WHERE t.id = %s AND t.id IN ({{writable}})
+"""
+_TARGET_FIELDS = len(Target._meta.concrete_fields)
+
+
+def _lock_writable_target(target: Target, user, reported_on) -> tuple[Target, dict, ProgressEntry | None]:
+    """Lock the target for the transaction if `user` may write it; return it as it stands, its
+    report's closed periods ({report id: [Period]}, as closed_periods gives them) and the entry an
+    entry dated `reported_on` follows (previous_entry). One round trip; the read is a prepared
+    statement, as planning it cost twice what running it does."""
+    writable = roles.writable_targets_sql(user)
+    if writable is None:
+        raise PermissionDenied(errors.NOT_YOUR_TARGET)
+    writable_sql, writable_params = writable
+    with connection.cursor() as cursor:
+        read = prepared.statement(cursor, _READ_LOCKED.format(writable=writable_sql))
+        cursor.execute(f"{_LOCK}; {read}", [target.pk, reported_on, list(COUNTED_ANY), target.pk, *writable_params])
+        row = cursor.fetchone()
+    if row is None:
+        raise PermissionDenied(errors.NOT_YOUR_TARGET)
+    locked = _from_row(Target, row[:_TARGET_FIELDS])
+    review_required, closed, *previous = row[_TARGET_FIELDS:]
+    locked.report_review_required = review_required
+    closed = {locked.report_id: [Period(start, end) for start, end in closed]}
+    return locked, closed, _from_row(ProgressEntry, previous) if previous[0] is not None else None
+
+
 @transaction.atomic
 def record_progress(
     *,
@@ -162,19 +213,16 @@ def record_progress(
     The target row is locked for the transaction so that concurrent entries on one target
     are serialised and the pointers always name the true latest entry. `resubmits` is a returned
     entry (退回) this one replaces: the new entry supersedes it and goes to review again.
+    Three round trips, written in SQL where building them with the ORM cost more than running them:
+    the lock and what it reads (_lock_writable_target), the insert and the pointers' refresh.
     """
-    # The permission check and the lock are one query: a target the user may not write is not locked.
-    writable = roles.writable_targets(Target.objects.filter(pk=target.pk), user)
-    try:
-        target = writable.select_for_update(of=("self",)).select_related("report").get()
-    except Target.DoesNotExist:
-        raise PermissionDenied(errors.NOT_YOUR_TARGET) from None
+    target, closed, previous = _lock_writable_target(target, user, reported_on)
     if resubmits is not None:
         # Read again, as it stands now: the caller's copy may predate the review.
         resubmits = target.entries.filter(pk=resubmits.pk, review_status=ReviewStatus.RETURNED).first()
         if resubmits is None:
             raise ValidationError(errors.RESUBMIT_NOT_RETURNED)
-    check_period_open(user=user, target=target, reported_on=reported_on)
+    check_period_open(user=user, target=target, reported_on=reported_on, closed=closed)
     previous = validate_progress(
         target=target,
         reported_on=reported_on,
@@ -183,6 +231,7 @@ def record_progress(
         stage=stage,
         correction_reason=correction_reason,
         today=today,
+        previous=previous,
     )
     entry = ProgressEntry(
         target=target,
@@ -193,7 +242,7 @@ def record_progress(
         note=note or "",
         correction_reason=correction_reason or "",
         supersedes=resubmits or (previous if correction_reason else None),
-        review_status=ReviewStatus.SUBMITTED if target.report.review_required else ReviewStatus.APPROVED,
+        review_status=ReviewStatus.SUBMITTED if target.report_review_required else ReviewStatus.APPROVED,
         created_by=user,
     )
     if evidence:

@@ -5,6 +5,7 @@ target, the second gets a conflict, not a silent overwrite (targets.admin_lockin
 import datetime
 import random
 import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,8 @@ from django.contrib import admin
 from django.contrib.auth.models import User
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import close_old_connections, connection
+from django.core.exceptions import ValidationError
+from django.db import close_old_connections, connection, transaction
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -87,6 +89,77 @@ def test_parallel_reporters_lose_no_entry_and_the_latest_pointer_is_right(crowd)
         assert target.latest_entry_id == truly_latest.pk
         assert target.latest_approved_entry_id == truly_latest.pk
         assert builders.standing(target).latest_value == truly_latest.value
+
+
+def test_an_entry_committed_while_waiting_for_the_lock_is_the_one_followed(crowd):
+    """The second reporter's service waits for the first's lock; once it has it, it must judge its
+    entry against the first's (committed meanwhile), not against what it saw before waiting: a
+    lower cumulative value is then a correction that needs a reason."""
+    (target, _), reporters = crowd
+    day = min(timezone.localdate(), target.deadline)
+    first_recorded, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                services.record_progress(user=reporters[0], target=target, reported_on=day, value=Decimal("500"))
+                first_recorded.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_recorded.wait(timeout=30)
+            services.record_progress(user=reporters[1], target=target, reported_on=day, value=Decimal("400"))
+        except ValidationError as error:
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    try:
+        assert first_recorded.wait(timeout=30)
+        assert waits_for_a_lock(), "the second reporter never waited for the first's lock"
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert "error" in outcome, "the second entry was judged against what it saw before the lock"
+    assert "correction_reason" in outcome["error"].message_dict
+    assert list(ProgressEntry.objects.values_list("value", flat=True)) == [Decimal("500")]
+    assert Target.objects.get(pk=target.pk).latest_entry.value == Decimal("500")
+
+
+def test_recording_works_after_a_rollback_and_on_a_new_connection(crowd):
+    """record_progress reads through a statement prepared on its connection (targets.prepared): it
+    survives the rolled-back transaction that prepared it, and a new connection prepares it again."""
+    (target, _), reporters = crowd
+    day = min(timezone.localdate(), target.deadline)
+    connection.close()
+    with pytest.raises(ValidationError):  # refused after the read: its transaction is rolled back
+        services.record_progress(user=reporters[0], target=target, reported_on=day + datetime.timedelta(days=1))
+    services.record_progress(user=reporters[0], target=target, reported_on=day, value=Decimal("1"))
+    connection.close()
+    services.record_progress(user=reporters[1], target=target, reported_on=day, value=Decimal("2"))
+    assert sorted(ProgressEntry.objects.values_list("value", flat=True)) == [Decimal("1"), Decimal("2")]
+
+
+def waits_for_a_lock(seconds=10):
+    """Whether another session of this database is waiting for a row lock, within `seconds`."""
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.05)
+    return False
 
 
 # --- Two admins, one target ---------------------------------------------------------------------

@@ -12,19 +12,23 @@ anyone who is not staff is sent to the admin login; an admin's GET never errs.
 """
 
 import datetime
+import functools
 import io
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from ledger.models import ApiToken
+from targets import services
 from targets.models import ProgressEntry
 
 from . import builders
@@ -334,6 +338,34 @@ def test_writers_really_write_through_the_matrix_route(world):
     response = client_for(world, "reporter_a").post(url_of("record-progress", world), progress_for_a(world))
     assert response.status_code == 302
     assert ProgressEntry.objects.filter(target=world["target_a"]).count() == before + 1
+
+
+@pytest.mark.parametrize(
+    ("role", "may"),
+    [("reporter_a", True), ("co_reporter", True), ("supervisor", True), ("admin", True)]
+    + [("reporter_b", False), ("official", False), ("staff_without_group", False)],
+)
+def test_the_service_writes_exactly_where_the_rule_allows(world, role, may):
+    """record_progress checks the permission in its own locking statement (roles.writable_targets
+    compiled to SQL): the lead department's and a co-department's reporters, supervisors and admins
+    write; another department's reporter, an official and a user with no role are refused, and
+    nothing is written."""
+    target = world["target_a"]
+    co_department = builders.department("co", "配合单位")
+    target.co_departments.add(co_department)
+    users = dict(world["users"])
+    users["co_reporter"] = builders.person("co-reporter", builders.REPORTER, co_department)
+    users["staff_without_group"] = builders.person("no-role", None, co_department)
+    day = min(timezone.localdate(), target.deadline)
+    before = ProgressEntry.objects.filter(target=target).count()
+    record = functools.partial(services.record_progress, target=target, reported_on=day, value=Decimal(3))
+    if may:
+        record(user=users[role])
+        assert ProgressEntry.objects.filter(target=target).count() == before + 1
+    else:
+        with pytest.raises(PermissionDenied):
+            record(user=users[role])
+        assert ProgressEntry.objects.filter(target=target).count() == before
 
 
 # --- The API with tokens ----------------------------------------------------------------------
