@@ -73,10 +73,13 @@ class RequestIdMiddleware:
             current_request_id.reset(token)
 
 
-class AbsoluteSessionLifetimeMiddleware:
-    """Ends a login after REPORTGOV_SESSION_ABSOLUTE_SECONDS however active it has been (the idle
-    timeout, SESSION_COOKIE_AGE, is renewed by every request; this one is not). Goes after
-    AuthenticationMiddleware. The session is flushed on the server, not only forgotten by the browser."""
+class SessionLifetimeMiddleware:
+    """The two ends of a login. Idle: the session expires SESSION_COOKIE_AGE after it was last saved,
+    and an active session is saved again (renewed) once REPORTGOV_SESSION_RENEW_SECONDS have passed
+    since it last was, not on every request: a write and a commit per page view cost more than
+    the page's own queries. Absolute: a login ends after REPORTGOV_SESSION_ABSOLUTE_SECONDS however
+    active it has been, flushed on the server, not only forgotten by the browser. Goes after
+    AuthenticationMiddleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -84,13 +87,17 @@ class AbsoluteSessionLifetimeMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            started = request.session.get(security.LOGIN_AT_KEY)
+            session = request.session
             now = time.time()
+            started = session.get(security.LOGIN_AT_KEY)
             if started is None:
-                request.session[security.LOGIN_AT_KEY] = now
+                session[security.LOGIN_AT_KEY] = now
             elif now - started > settings.REPORTGOV_SESSION_ABSOLUTE_SECONDS:
                 security.log_event("session_expired", request, reason="absolute_lifetime")
                 auth.logout(request)
+                return self.get_response(request)
+            if now - session.get(security.RENEWED_AT_KEY, 0) >= settings.REPORTGOV_SESSION_RENEW_SECONDS:
+                session[security.RENEWED_AT_KEY] = now  # modified: saved, with a new expiry, after the view
         return self.get_response(request)
 
 

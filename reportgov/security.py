@@ -19,6 +19,7 @@ from django.dispatch import receiver
 logger = logging.getLogger("reportgov.security")
 
 LOGIN_AT_KEY = "reportgov_login_at"
+RENEWED_AT_KEY = "reportgov_renewed_at"  # when the idle timeout was last renewed
 # Whatever a caller passes, these never reach a log line.
 SECRET_WORDS = ("password", "token", "secret", "authorization", "cookie", "csrf", "session")
 

@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "reportgov.middleware.AbsoluteSessionLifetimeMiddleware",
+    "reportgov.middleware.SessionLifetimeMiddleware",
     # Attaches the user, URL, method and request id to every change the triggers record.
     "targets.history.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -123,10 +123,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = 30 * 60  # idle timeout: each request renews it
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_AGE = 30 * 60  # idle timeout, renewed by activity (reportgov.middleware.SessionLifetimeMiddleware)
+# An active session is saved again (its expiry renewed) at most once per this many seconds.
+REPORTGOV_SESSION_RENEW_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
-# However active, a login ends after this many seconds (reportgov.middleware.AbsoluteSessionLifetimeMiddleware).
+# However active, a login ends after this many seconds (reportgov.middleware.SessionLifetimeMiddleware).
 REPORTGOV_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("REPORTGOV_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60))
 
 # Password guessing (django-axes): 5 failures of one username from one address lock that pair for

@@ -4,7 +4,7 @@ one md5 per table over all its rows, read in one query. Counting rows would miss
 
 from django.db import connection
 
-# Rewritten by every request on purpose: the idle timeout renews the session's expiry.
+# Rewritten by an active session on purpose (at most once a minute): the idle timeout renews its expiry.
 ALWAYS_CHANGING = {"django_session"}
 
 

@@ -19,13 +19,13 @@ TODAY = datetime.date(2026, 11, 27)
 # sections, the departments, the practical tasks and the projects (each with its targets), and the
 # glossary.
 LEDGER_API = 14
-# The same in the browser, for a reporter: the session and its user instead of the token, the
-# reporter's department, and the session save (3 statements).
-LEDGER_API_SESSION = 19
+# The same in the browser, for a reporter: the session and its user instead of the token, and the
+# reporter's department (the session is saved only when its idle timeout is renewed, once a minute).
+LEDGER_API_SESSION = 16
 # An older page of a target's history: the session, its user, the report, the groups, the target
 # with its standing, its co-units and checkpoints, the page of entries, the chart, the glossary,
-# whether the user may record, and the session save (3 statements: savepoint, update, release).
-TARGET_HISTORY_PAGE = 13
+# and whether the user may record.
+TARGET_HISTORY_PAGE = 10
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from reportgov.security import LOGIN_AT_KEY
+from reportgov.security import LOGIN_AT_KEY, RENEWED_AT_KEY
 
 PASSWORD = "correct-horse-battery-9"  # tests/builders.person
 OFFICE = "10.20.30.40"  # one NAT address for a whole office
@@ -144,13 +144,34 @@ def test_logout_ends_the_session_on_the_server(reporter_a, report):
 
 
 def test_thirty_idle_minutes_end_the_session(reporter_a, report):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
     client, _ = attempt("reporter-a", PASSWORD)
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     expiry = Session.objects.get(session_key=key).expire_date
     assert expiry - timezone.now() <= datetime.timedelta(minutes=30)
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
     assert not logged_in(client)
+
+
+def test_activity_renews_the_idle_timeout_at_most_once_a_minute(reporter_a, report):
+    """Within a minute of the last renewal a page view writes nothing to the session table; after
+    it, the next page view moves the expiry on to 30 minutes from then."""
+    assert settings.REPORTGOV_SESSION_RENEW_SECONDS == 60
+    client, _ = attempt("reporter-a", PASSWORD)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert logged_in(client)
+    stored = Session.objects.get(session_key=key)
+    assert logged_in(client)
+    assert Session.objects.get(session_key=key).session_data == stored.session_data
+    assert Session.objects.get(session_key=key).expire_date == stored.expire_date
+
+    session = client.session
+    session[RENEWED_AT_KEY] = time.time() - 61
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + datetime.timedelta(minutes=5))
+    assert logged_in(client)
+    renewed = Session.objects.get(session_key=key).expire_date
+    assert datetime.timedelta(minutes=29) < renewed - timezone.now() <= datetime.timedelta(minutes=30)
 
 
 def test_an_active_session_still_ends_after_the_absolute_lifetime(reporter_a, report, caplog):
