@@ -226,7 +226,7 @@ def test_living_report_query_count_does_not_grow(client, official, report, dept_
     build_report(report, areas=areas, lead=dept_a)
     client.force_login(official)
     # session, user, the report, the user's groups; sections, glossary, targets; the session's
-    # renewal (savepoint, update, release: SESSION_SAVE_EVERY_REQUEST)
+    # renewal (savepoint, update, release: the first page view after logging in renews the idle timeout)
     with django_assert_num_queries(10):
         report_page(client)
 

@@ -186,8 +186,8 @@ def test_ranking_query_count_does_not_grow_with_the_data(
     grow(2, 2)
     client.get(reverse("supervision:ranking"))  # warm the session
     # session, user, groups, report, the targets with their standing, the closed periods, the timely
-    # reports, the departments' names, and the session's save (savepoint, update, release)
-    with django_assert_num_queries(11) as small:
+    # reports and the departments' names
+    with django_assert_num_queries(8) as small:
         client.get(reverse("supervision:ranking"))
     grow(8, 5)
     with django_assert_num_queries(len(small.captured_queries)):
