@@ -66,43 +66,56 @@ def _own_department(queryset, department_id):
     return queryset.filter(Q(lead_department=department_id) | Exists(supports))
 
 
-def visible_targets(queryset, user):
-    """The targets `user` may read."""
+# A scope is whose targets a user may read or write: ANY_DEPARTMENT, one department's id (the ones it
+# leads or supports), or None (nothing).
+ANY_DEPARTMENT = "any"
+
+
+def read_scope(user):
+    """Whose targets `user` may read: officials, supervisors and admins (and the command line) any
+    department's, anyone else their own department's."""
     if user is COMMAND_LINE:
-        return queryset
+        return ANY_DEPARTMENT
     if not user.is_authenticated:
-        return queryset.none()
+        return None
     if sees_everything(user):
-        return queryset
+        return ANY_DEPARTMENT
     department = department_of(user)
-    return _own_department(queryset, department.pk) if department else queryset.none()
-
-
-_ANY_DEPARTMENT = object()
+    return department.pk if department else None
 
 
 def _write_scope(user):
-    """Whose targets `user` may record progress on: _ANY_DEPARTMENT (supervisors and admins), a
-    reporter's own department's id, or None (officials read everything and write nothing)."""
+    """Whose targets `user` may record progress on: supervisors and admins any department's, a
+    reporter their own department's; officials read everything and write nothing."""
     if not user.is_authenticated:
         return None
     if is_supervisor(user):
-        return _ANY_DEPARTMENT
+        return ANY_DEPARTMENT
     department = department_of(user) if REPORTER in group_names(user) else None
     return department.pk if department else None
 
 
+def in_scope(queryset, scope):
+    """The targets of `queryset` within `scope` (read_scope)."""
+    if scope is None:
+        return queryset.none()
+    return queryset if scope == ANY_DEPARTMENT else _own_department(queryset, scope)
+
+
+def visible_targets(queryset, user):
+    """The targets `user` may read."""
+    return in_scope(queryset, read_scope(user))
+
+
 def _writable(queryset, scope):
     # Only the current report takes progress: an earlier year's report stays as it was, read-only.
-    queryset = queryset.filter(report=_current_report_id())
-    return queryset if scope is _ANY_DEPARTMENT else _own_department(queryset, scope)
+    return in_scope(queryset.filter(report=_current_report_id()), scope)
 
 
 def writable_targets(queryset, user):
     """The targets `user` may record progress on: a reporter's own department's, or any for
     supervisors and admins, of the current report only."""
-    scope = _write_scope(user)
-    return queryset.none() if scope is None else _writable(queryset, scope)
+    return _writable(queryset, _write_scope(user))
 
 
 def writable_targets_sql(user) -> tuple[str, tuple] | None:

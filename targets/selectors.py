@@ -54,10 +54,14 @@ def include_pending_from(request) -> bool:
 
 def target_ledger(*, user, report, as_of=None, include_pending=False):
     """The targets of `report` that `user` may see, each with its standing on `as_of`."""
+    return ledger_in_scope(scope=roles.read_scope(user), report=report, as_of=as_of, include_pending=include_pending)
+
+
+def ledger_in_scope(*, scope, report, as_of=None, include_pending=False):
+    """target_ledger for the targets of a roles.read_scope rather than of a user."""
     as_of = as_of or timezone.localdate()
     standing = _standing(as_of, include_pending, timezone.localdate(), settings.REPORTGOV_TOLERANCE)
-    queryset = standing.filter(report=report)
-    return roles.visible_targets(queryset, user).select_related("report", "section", "lead_department")
+    return roles.in_scope(standing.filter(report=report), scope).select_related("report", "section", "lead_department")
 
 
 @functools.lru_cache(maxsize=32)
