@@ -17,12 +17,13 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from projects.models import PracticalTask
-from targets import roles, selectors
+from targets import prepared, roles, selectors
 from targets.choices import BEHIND_STATUSES, Kind, Status
 from targets.models import Department, Section, Target
 from targets.tables import target_url
@@ -333,7 +334,11 @@ def _ledger_rows(*, user, report, as_of, include_pending):
         return []
     today, tolerance = timezone.localdate(), settings.REPORTGOV_TOLERANCE
     sql, params = _ledger_rows_sql(report.pk, scope, as_of, include_pending, today, tolerance)
-    return list(Target.objects.raw(sql, params))
+    # Prepared (the text is the same for every report and day): parsing and planning 14 KB of SQL
+    # cost a quarter of running it.
+    with connection.cursor() as cursor:
+        statement = prepared.statement(cursor, sql)
+    return list(Target.objects.raw(statement, params))
 
 
 @functools.lru_cache(maxsize=64)
