@@ -286,13 +286,17 @@ def record(runs):
 
 
 def remove_entries_after(last_kept_id, target_ids):
-    """Take the bench's own entries out again (history triggers off: they are not anyone's changes)."""
+    """Take the bench's own entries out again (history triggers off: they are not anyone's changes),
+    and vacuum what they leave: the next run would otherwise find the newest end of the entries'
+    (target, date) index full of dead rows, which a real ledger, whose entries stay, never has."""
     from targets.services import refresh_latest
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute("DELETE FROM targets_progressentry WHERE id > %s", [last_kept_id])
         refresh_latest(target_ids=target_ids)
+    with connection.cursor() as cursor:  # VACUUM runs outside a transaction: autocommit here
+        cursor.execute("VACUUM (ANALYZE) targets_progressentry, targets_target")
 
 
 # --- Excel export -------------------------------------------------------------------------------
