@@ -1,0 +1,36 @@
+"""targets.prepared: long SELECTs run as statements prepared on their connection, a bounded number
+of them per connection, the least recently used deallocated first."""
+
+from django.db import connection
+
+from targets import prepared
+
+
+def server_side_statements(cursor):
+    cursor.execute("SELECT name FROM pg_prepared_statements")
+    return {name for (name,) in cursor.fetchall()}
+
+
+def test_long_selects_are_prepared_once_and_the_least_recently_used_goes_first(db, monkeypatch):
+    monkeypatch.setattr(prepared, "LONG_SELECT", len("SELECT %s + 1"))
+    monkeypatch.setattr(prepared, "MAX_PER_CONNECTION", 2)
+    with connection.cursor() as cursor:
+        before = server_side_statements(cursor)
+        with prepared.long_selects():
+            for n in (1, 2, 1, 3, 2):  # 3 evicts 2 (1 was used since); 2 comes back and evicts 1
+                cursor.execute(f"SELECT %s + {n}", [10])
+                assert cursor.fetchone() == (10 + n,)
+        held = list(connection.prepared_statements)
+        assert len(held) == 2
+        assert server_side_statements(cursor) - before == set(held)
+        cursor.execute("SELECT %s + 4", [10])  # outside the block: not prepared
+        assert server_side_statements(cursor) - before == set(held)
+
+
+def test_a_short_select_or_a_write_is_not_prepared(db):
+    with connection.cursor() as cursor:
+        before = server_side_statements(cursor)
+        with prepared.long_selects():
+            cursor.execute("SELECT 1")
+            cursor.execute("CREATE TEMPORARY TABLE scratch (n int)")
+        assert server_side_statements(cursor) == before
