@@ -65,14 +65,10 @@ _PREVIOUS_ENTRIES = f"""
 """
 
 
-def previous_entry(target: Target, reported_on: datetime.date):
-    """The latest entry still standing (not returned) on or before `reported_on`."""
-    return previous_entries([(target.pk, reported_on)])[(target.pk, reported_on)]
-
-
 def previous_entries(pairs) -> dict:
-    """previous_entry for many (target id, reported_on) pairs at once: {pair: entry or None}, in one
-    query whatever the number of pairs (an import checks thousands of rows)."""
+    """The latest entry still standing (not returned) on or before each of many (target id,
+    reported_on) pairs: {pair: entry or None}, in one query whatever the number of pairs (an import
+    checks thousands of rows)."""
     pairs = sorted(set(pairs))
     if not pairs:
         return {}
@@ -85,9 +81,6 @@ def previous_entries(pairs) -> dict:
     return {pair: found.get(pair) for pair in pairs}
 
 
-_LOOK_UP = object()
-
-
 def validate_progress(
     *,
     target: Target,
@@ -97,10 +90,11 @@ def validate_progress(
     stage="",
     correction_reason="",
     today=None,
-    previous=_LOOK_UP,
+    previous: ProgressEntry | None,
 ) -> ProgressEntry | None:
-    """Check an entry against the target's rules; return the entry it corrects, if any. A batch
-    passes `previous` (from previous_entries) instead of a query per entry."""
+    """Check an entry against the target's rules and against `previous`, the entry it follows (read
+    under the target's lock: record_progress's read, or previous_entries for a batch); return
+    `previous`."""
     today = today or timezone.localdate()
     problems = {}
     if reported_on > today:
@@ -128,8 +122,6 @@ def validate_progress(
     if problems:
         raise ValidationError(problems)
 
-    if previous is _LOOK_UP:
-        previous = previous_entry(target, reported_on)
     if unexplained_decrease(target, previous, reported_on=reported_on, value=value, reason=correction_reason):
         raise ValidationError(
             {"correction_reason": errors.DECREASE_NEEDS_REASON % {"previous": previous.value.normalize()}}
@@ -174,7 +166,7 @@ _TARGET_FIELDS = len(Target._meta.concrete_fields)
 def _lock_writable_target(target: Target, user, reported_on) -> tuple[Target, dict, ProgressEntry | None]:
     """Lock the target for the transaction if `user` may write it; return it as it stands, its
     report's closed periods ({report id: [Period]}, as closed_periods gives them) and the entry an
-    entry dated `reported_on` follows (previous_entry). One round trip; the read is a prepared
+    entry dated `reported_on` follows (as previous_entries reads it). One round trip; the read is a prepared
     statement, as planning it cost twice what running it does."""
     writable = roles.writable_targets_sql(user)
     if writable is None:
