@@ -33,18 +33,19 @@ def statement(cursor, sql: str) -> str:
     """The SQL that executes `sql` (one statement with psycopg2 %s placeholders) as a statement
     prepared on the cursor's connection, preparing it first if needed. Run it with `sql`'s parameters."""
     name = "prepared_" + hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()
-    prepared = cursor.db.__dict__.setdefault("prepared_statements", OrderedDict())
-    placeholders = _PLACEHOLDER.findall(sql).count("%s")
+    prepared = cursor.db.__dict__.setdefault("prepared_statements", OrderedDict())  # name: placeholders
     if name in prepared:
         prepared.move_to_end(name)
     else:
+        placeholders = _PLACEHOLDER.findall(sql).count("%s")
         numbers = iter(range(1, placeholders + 1))
         server_side = _PLACEHOLDER.sub(lambda match: "%" if match[0] == "%%" else f"${next(numbers)}", sql)
         evicted = prepared.popitem(last=False)[0] if len(prepared) >= MAX_PER_CONNECTION else None
         cursor.execute(
             f"DEALLOCATE {evicted}; PREPARE {name} AS {server_side}" if evicted else f"PREPARE {name} AS {server_side}"
         )
-        prepared[name] = True
+        prepared[name] = placeholders
+    placeholders = prepared[name]
     return f"EXECUTE {name}({', '.join(['%s'] * placeholders)})" if placeholders else f"EXECUTE {name}"
 
 
