@@ -1,12 +1,13 @@
 """The one computation (Target.objects.with_progress) on worked examples."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 
 from targets.choices import Direction, Measure, ReviewStatus, Stage, Status
-from targets.models import Checkpoint
+from targets.models import Checkpoint, Target
 
 from . import builders
 from .builders import standing
@@ -224,3 +225,33 @@ def test_tolerance_is_a_setting(target_a, user, settings):
     builders.entry(target_a, "2026-06-30", 4, user=user)
     settings.REPORTGOV_TOLERANCE = 5
     assert standing(target_a, as_of=D(2026, 7, 1)).status == Status.LAGGING
+
+
+FIGURES = ("code", "latest_value", "percent_complete", "expected_percent", "gap", "status")
+
+
+def test_a_later_slice_has_the_same_rows_and_figures_as_the_whole(report, dept_a, user):
+    for n in range(12):
+        target = builders.target(report, code=f"S{n:02d}", lead=dept_a, target_value=Decimal(12))
+        if n % 4:
+            builders.entry(target, datetime.date(2026, 6, 30), n, user=user)
+    ledger = Target.objects.with_progress(as_of=datetime.date(2026, 7, 1)).filter(report=report)
+    for order in (["-code"], ["name", "-code"]):
+        ordered = ledger.order_by(*order)
+        whole = [tuple(getattr(t, name) for name in FIGURES) for t in ordered]
+        assert len({row[-1] for row in whole}) >= 3  # the figures differ from row to row
+        for start, stop in ((5, 10), (10, 15), (11, 12)):
+            assert [tuple(getattr(t, name) for name in FIGURES) for t in ordered[start:stop]] == whole[start:stop]
+        # A filter on a figure holds in the slice as in the whole.
+        behind = ordered.filter(status=Status.FAR_BEHIND)
+        assert [t.code for t in behind[1:4]] == [t.code for t in behind][1:4]
+
+
+def test_a_later_slice_computes_the_figures_for_its_own_rows_only(report, dept_a):
+    """The rows an OFFSET skips are chosen in a subquery that selects no figure: the outer query
+    computes the figures and has no OFFSET of its own."""
+    sql = str(Target.objects.with_progress().filter(report=report).order_by("code")[25:50].query)
+    inner = re.search(r'"id" IN \((SELECT .*? LIMIT 25 OFFSET 25)\)', sql)
+    assert inner is not None
+    assert "reportgov_let" not in inner.group(1) and "reportgov_let" in sql
+    assert sql.count("LIMIT 25 OFFSET 25") == 1

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -70,6 +71,32 @@ def test_list_filters_by_status_and_free_text(client, official, target_a, target
     assert target_a.name in page and target_b.name not in page
     page = client.get(reverse("target-list"), {"q": "中小学"}).content.decode()
     assert target_b.name in page and target_a.name not in page
+
+
+def listed_rows(page):
+    """The cells of each row of 我的目标's table, as text, in order."""
+    body = page.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    ]
+
+
+@pytest.mark.parametrize("params", [{"sort": "-code"}, {"sort": "section"}, {"status": Status.FAR_BEHIND}])
+def test_the_pages_of_the_list_together_are_the_list_on_one_page(client, official, report, dept_a, reporter_a, params):
+    for n in range(23):
+        section = builders.section(report, code=f"3.{n % 3}", title=f"第{n % 3}节")
+        target = builders.target(report, code=f"P{n:02d}", lead=dept_a, section_obj=section, order=n % 5)
+        if n % 3:
+            builders.entry(target, datetime.date(2026, 6, 30), n % 11, user=reporter_a)
+    client.force_login(official)
+    one_page = listed_rows(client.get(reverse("target-list"), {**params, "per_page": 100}).content.decode())
+    assert len(one_page) > 10 and len({row[8] for row in one_page}) >= (1 if "status" in params else 3)
+    pages = [
+        listed_rows(client.get(reverse("target-list"), {**params, "per_page": 5, "page": number}).content.decode())
+        for number in range(1, (len(one_page) + 4) // 5 + 1)
+    ]
+    assert [row for rows in pages for row in rows] == one_page
 
 
 def test_list_as_of_replays_a_past_day(client, official, target_a, reporter_a):
