@@ -43,6 +43,15 @@ class Once(Func):
         # Copies made while the query is resolved and compiled keep the key; a new figure gets a new one.
         self.key = next(self._keys)
 
+    def resolve_expression(self, *args, **kwargs):
+        # A lookup resolves its left-hand side again each time it is compiled: resolved already,
+        # the figure would be copied whole for nothing.
+        if getattr(self, "_resolved", False):
+            return self
+        resolved = super().resolve_expression(*args, **kwargs)
+        resolved._resolved = True
+        return resolved
+
     def as_sql(self, compiler, connection, **extra_context):
         compiled = compiler.__dict__.setdefault("_reportgov_compiled_once", {})
         if self.key not in compiled:

@@ -255,3 +255,17 @@ def test_a_later_slice_computes_the_figures_for_its_own_rows_only(report, dept_a
     assert inner is not None
     assert "reportgov_let" not in inner.group(1) and "reportgov_let" in sql
     assert sql.count("LIMIT 25 OFFSET 25") == 1
+
+
+def test_the_ledger_filtered_on_a_figure_works_as_a_subquery(report, dept_a, user):
+    """A figure's expression is resolved once and reused (resolving it again for every lookup that
+    reads it cost more than running the SQL): inside another query it still reads its own rows."""
+    for n in range(6):
+        target = builders.target(report, code=f"Q{n}", lead=dept_a, target_value=Decimal(10))
+        builders.entry(target, datetime.date(2026, 6, 30), 2 * n, user=user)
+    ledger = Target.objects.with_progress(as_of=datetime.date(2026, 7, 1)).filter(report=report)
+    far_behind = {t.code for t in ledger if t.status == Status.FAR_BEHIND}
+    assert far_behind and len(far_behind) < 6
+    inner = ledger.filter(status=Status.FAR_BEHIND).values("pk")
+    assert set(Target.objects.filter(pk__in=inner).values_list("code", flat=True)) == far_behind
+    assert {t.code for t in ledger.exclude(pk__in=inner) if t.status == Status.FAR_BEHIND} == set()
