@@ -3,7 +3,6 @@ gap and status, as of any date, in SQL. Every page, table, export and API reads 
 `Target.objects.with_progress(as_of=...)`; nothing recomputes it in Python."""
 
 import datetime
-import itertools
 
 from django.apps import apps
 from django.conf import settings
@@ -30,18 +29,16 @@ class DaysBetween(Func):
 
 
 class Once(Func):
-    """A figure that other figures are built from. Django writes a referenced annotation out in full
-    wherever it is used; this compiles it once per query and reuses the SQL text (and its
-    parameters) at each use, so that the cost of compiling grows with the computation, not with
-    the number of times its parts are referenced."""
+    """A figure compiled once. Django writes a referenced annotation out in full wherever it is used,
+    and compiles the whole computation again for every query cloned from the one it was built in
+    (the ledger's base query is built once a day, see targets.selectors._standing, and every page
+    clones it). A Once keeps its SQL text and parameters and hands them out at each use, so that
+    compiling a page's query costs what its own filters and order cost.
+
+    The SQL names the tables the figure reads by their aliases in the query: a copy relabelled for
+    another query (as a subquery) compiles afresh."""
 
     template = "%(expressions)s"
-    _keys = itertools.count()
-
-    def __init__(self, expression, **extra):
-        super().__init__(expression, **extra)
-        # Copies made while the query is resolved and compiled keep the key; a new figure gets a new one.
-        self.key = next(self._keys)
 
     def resolve_expression(self, *args, **kwargs):
         # A lookup resolves its left-hand side again each time it is compiled: resolved already,
@@ -52,12 +49,17 @@ class Once(Func):
         resolved._resolved = True
         return resolved
 
+    def relabeled_clone(self, change_map):
+        clone = super().relabeled_clone(change_map)
+        clone.__dict__.pop("_sql", None)
+        return clone
+
     def as_sql(self, compiler, connection, **extra_context):
-        compiled = compiler.__dict__.setdefault("_reportgov_compiled_once", {})
-        if self.key not in compiled:
+        kept = self.__dict__.setdefault("_sql", {})
+        if connection.alias not in kept:
             sql, params = super().as_sql(compiler, connection, **extra_context)
-            compiled[self.key] = (sql, tuple(params))
-        sql, params = compiled[self.key]
+            kept[connection.alias] = (sql, tuple(params))
+        sql, params = kept[connection.alias]
         return sql, list(params)
 
 
@@ -245,29 +247,40 @@ class TargetQuerySet(models.QuerySet):
             ),
         )
         qs = qs.annotate(
-            gap=Case(
-                When(_subject__isnull=True, then=Value(None)),
-                When(direction=Direction.QUALITATIVE, then=Value(None)),
-                When(_reached=True, then=Value(0, output_field=DECIMAL)),
-                When(direction=Direction.AT_MOST, then=F("_subject") - F("_goal")),
-                default=F("_goal") - F("_subject"),
-                output_field=DECIMAL,
-            ),
-            growth_gap=Case(
-                When(
-                    latest_growth_rate__isnull=False,
-                    growth_rate_target__isnull=False,
-                    then=Greatest(F("growth_rate_target") - F("latest_growth_rate"), Value(0, output_field=DECIMAL)),
+            gap=Once(
+                Case(
+                    When(_subject__isnull=True, then=Value(None)),
+                    When(direction=Direction.QUALITATIVE, then=Value(None)),
+                    When(_reached=True, then=Value(0, output_field=DECIMAL)),
+                    When(direction=Direction.AT_MOST, then=F("_subject") - F("_goal")),
+                    default=F("_goal") - F("_subject"),
+                    output_field=DECIMAL,
                 ),
-                default=Value(None),
                 output_field=DECIMAL,
             ),
-            status=Let(
-                Case(*_status_rules(as_of, tolerance), default=Value(Status.NO_DATA)),
+            growth_gap=Once(
+                Case(
+                    When(
+                        latest_growth_rate__isnull=False,
+                        growth_rate_target__isnull=False,
+                        then=Greatest(
+                            F("growth_rate_target") - F("latest_growth_rate"), Value(0, output_field=DECIMAL)
+                        ),
+                    ),
+                    default=Value(None),
+                    output_field=DECIMAL,
+                ),
+                output_field=DECIMAL,
+            ),
+            status=Once(
+                Let(
+                    Case(*_status_rules(as_of, tolerance), default=Value(Status.NO_DATA)),
+                    output_field=models.CharField(),
+                    _reached=F("_reached"),
+                    _percent=F("percent_complete"),
+                    _expected=F("expected_percent"),
+                ),
                 output_field=models.CharField(),
-                _reached=F("_reached"),
-                _percent=F("percent_complete"),
-                _expected=F("expected_percent"),
             ),
         )
         return qs

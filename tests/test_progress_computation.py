@@ -258,8 +258,9 @@ def test_a_later_slice_computes_the_figures_for_its_own_rows_only(report, dept_a
 
 
 def test_the_ledger_filtered_on_a_figure_works_as_a_subquery(report, dept_a, user):
-    """A figure's expression is resolved once and reused (resolving it again for every lookup that
-    reads it cost more than running the SQL): inside another query it still reads its own rows."""
+    """A figure keeps the SQL it was compiled to (compiling the computation again for every page
+    cost more than running it). Inside another query its tables have other aliases: it is compiled
+    afresh there and reads its own rows."""
     for n in range(6):
         target = builders.target(report, code=f"Q{n}", lead=dept_a, target_value=Decimal(10))
         builders.entry(target, datetime.date(2026, 6, 30), 2 * n, user=user)
