@@ -38,23 +38,35 @@ def summary(samples):
     }
 
 
-def timed(fn):
+SAMPLE_MS = 1000  # a quicker figure's sample is the mean of as many calls back to back as take this long
+
+
+def timed(fn, calls=1):
+    """The mean wall-clock time of `calls` calls of fn, back to back."""
     started = time.perf_counter()
-    fn()
-    return (time.perf_counter() - started) * 1000
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - started) * 1000 / calls
 
 
-def rounds(measures, runs, warmup=1, before=None):
-    """{name: fn}: each fn once per round, in turn, `runs` rounds after `warmup` unmeasured ones.
-    `before(name)` runs untimed before each call (a database switch, a clean-up)."""
+def rounds(measures, runs, warmup=1, before=None, sample_ms=SAMPLE_MS):
+    """{name: fn}: each fn sampled once per round, in turn, `runs` rounds after `warmup` unmeasured
+    ones. On this shared machine one call of a few milliseconds times the neighbours as much as the
+    call: a sample is the mean of as many calls back to back as took `sample_ms` in the last warm-up
+    round (one for a slower figure; one always with sample_ms=0, for a call that cannot be repeated
+    without the clean-up in between). `before(name)` runs untimed before each sample (a database
+    switch, a clean-up)."""
+    calls = dict.fromkeys(measures, 1)
     samples = {name: [] for name in measures}
     for index in range(warmup + runs):
         for name, fn in measures.items():
             if before:
                 before(name)
-            elapsed = timed(fn)
+            elapsed = timed(fn, calls[name])
             if index >= warmup:
                 samples[name].append(elapsed)
+            elif index == warmup - 1:
+                calls[name] = max(1, int(sample_ms / max(elapsed, 0.001)))
     return samples
 
 
@@ -248,8 +260,6 @@ def target_page(runs, history_reports):
 
 # --- Recording one entry ------------------------------------------------------------------------
 
-RECORD_BATCH = 10  # calls per sample: one call is too short to time alone on a shared machine
-
 
 def record(runs):
     from targets import services
@@ -265,24 +275,21 @@ def record(runs):
     value = iter(range(10_000_000, 20_000_000))
 
     def service():
-        for _ in range(RECORD_BATCH):
-            services.record_progress(user=reporter, target=target, reported_on=today, value=Decimal(next(value)))
+        services.record_progress(user=reporter, target=target, reported_on=today, value=Decimal(next(value)))
 
     def orm_create():
-        for _ in range(RECORD_BATCH):
-            ProgressEntry.objects.create(
-                target=target,
-                reported_on=today,
-                value=Decimal(next(value)),
-                review_status=ReviewStatus.SUBMITTED,
-                created_by=reporter,
-            )
+        ProgressEntry.objects.create(
+            target=target,
+            reported_on=today,
+            value=Decimal(next(value)),
+            review_status=ReviewStatus.SUBMITTED,
+            created_by=reporter,
+        )
 
     try:
-        samples = rounds({"record_service": service, "orm_create": orm_create}, runs, warmup=1)
+        return rounds({"record_service": service, "orm_create": orm_create}, runs, warmup=1)
     finally:
         remove_entries_after(first_id, [target.pk])
-    return {name: [ms / RECORD_BATCH for ms in values] for name, values in samples.items()}
 
 
 def remove_entries_after(last_kept_id, target_ids):
@@ -462,6 +469,7 @@ def importing(runs):
                 runs,
                 warmup=1,
                 before=lambda name: remove_entries_after(last, list(ids.values())),
+                sample_ms=0,
             )
         finally:
             remove_entries_after(last, list(ids.values()))
