@@ -10,7 +10,6 @@ from django.db import models
 from django.db.models import Case, F, FilteredRelation, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Abs, Coalesce, Greatest, Least, NullIf
-from django.db.models.lookups import Exact, GreaterThanOrEqual, IsNull
 from django.utils import timezone
 
 from .choices import Direction, Measure, ReviewStatus, Stage, Status
@@ -61,39 +60,6 @@ class Once(Func):
             kept[connection.alias] = (sql, tuple(params))
         sql, params = kept[connection.alias]
         return sql, list(params)
-
-
-class Bound(models.Expression):
-    """A figure bound by the enclosing Let, by its name."""
-
-    def __init__(self, name, output_field):
-        super().__init__(output_field=output_field)
-        self.name = name
-
-    def as_sql(self, compiler, connection):
-        return connection.ops.quote_name(self.name), []
-
-
-class Let(Func):
-    """`(SELECT body FROM (SELECT figure AS name, … OFFSET 0) AS let)`: a figure whose rules read
-    other figures several times gets each of them evaluated once per row (OFFSET 0 keeps
-    PostgreSQL from copying them back into every rule). The body reads them as Bound(name); it may
-    read the row's own columns as usual."""
-
-    def __init__(self, body, output_field, **bindings):
-        self.names = list(bindings)
-        super().__init__(*bindings.values(), body, output_field=output_field)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        *figures, body = self.get_source_expressions()
-        columns, params = [], []
-        for name, figure in zip(self.names, figures, strict=True):
-            sql, figure_params = compiler.compile(figure)
-            columns.append(f"{sql} AS {connection.ops.quote_name(name)}")
-            params.extend(figure_params)
-        body_sql, body_params = compiler.compile(body)
-        sql = f"(SELECT {body_sql} FROM (SELECT {', '.join(columns)} OFFSET 0) AS reportgov_let)"
-        return sql, [*body_params, *params]
 
 
 def _as_float(expression):
@@ -273,14 +239,7 @@ class TargetQuerySet(models.QuerySet):
                 output_field=DECIMAL,
             ),
             status=Once(
-                Let(
-                    Case(*_status_rules(as_of, tolerance), default=Value(Status.NO_DATA)),
-                    output_field=models.CharField(),
-                    _reached=F("_reached"),
-                    _percent=F("percent_complete"),
-                    _expected=F("expected_percent"),
-                ),
-                output_field=models.CharField(),
+                Case(*_status_rules(as_of, tolerance), default=Value(Status.NO_DATA)), output_field=models.CharField()
             ),
         )
         return qs
@@ -319,20 +278,17 @@ def _calendar_percent(as_of, start, end):
 
 
 def _status_rules(as_of, tolerance):
-    """The status rules, in order; the first that holds decides. Read inside a Let binding the
-    figures they compare: _reached, _percent (% complete) and _expected (expected %)."""
+    """The status rules, in order; the first that holds decides."""
     past_deadline = Q(_deadline__lt=as_of)
     qualitative = Q(direction=Direction.QUALITATIVE)
     nothing_counted = Q(latest_reported_on__isnull=True) | (qualitative & Q(latest_stage=""))
-    reached = Exact(Bound("_reached", models.BooleanField()), True)
-    percent, expected = Bound("_percent", FLOAT), Bound("_expected", FLOAT)
     return [
         When(nothing_counted & past_deadline & ~Q(direction=Direction.AT_MOST), then=Value(Status.OVERDUE)),
         When(nothing_counted, then=Value(Status.NO_DATA)),
         When(~qualitative & Q(_subject__isnull=True), then=Value(Status.NO_DATA)),
         # Reached: a ceiling is met, anything else is done (a qualitative target is never "reached").
         When(
-            ~qualitative & Q(reached),
+            ~qualitative & Q(_reached=True),
             then=Case(When(direction=Direction.AT_MOST, then=Value(Status.MET)), default=Value(Status.DONE)),
         ),
         When(direction=Direction.AT_MOST, then=Value(Status.BREACHED)),
@@ -341,9 +297,9 @@ def _status_rules(as_of, tolerance):
         When(direction=Direction.QUALITATIVE, latest_stage=Stage.IN_PROGRESS, then=Value(Status.IN_PROGRESS)),
         When(direction=Direction.QUALITATIVE, then=Value(Status.NOT_STARTED)),
         When(past_deadline, then=Value(Status.OVERDUE)),
-        When(GreaterThanOrEqual(percent, expected - tolerance), then=Value(Status.ON_TRACK)),
-        When(GreaterThanOrEqual(percent, expected - 2 * tolerance), then=Value(Status.LAGGING)),
-        When(IsNull(percent, False), then=Value(Status.FAR_BEHIND)),
+        When(percent_complete__gte=F("expected_percent") - tolerance, then=Value(Status.ON_TRACK)),
+        When(percent_complete__gte=F("expected_percent") - 2 * tolerance, then=Value(Status.LAGGING)),
+        When(percent_complete__isnull=False, then=Value(Status.FAR_BEHIND)),
     ]
 
 
