@@ -349,6 +349,16 @@ class ProgressEntry(models.Model):
             # The few entries sent back by review, found without reading a target's whole history
             # (a reporter's 我的目标 lists them on every view).
             models.Index(fields=["target"], condition=Q(review_status="returned"), name="entry_returned_per_target"),
+            # The latest approved entry (the official figures' pointer), found without reading through
+            # the entries awaiting review above it: refreshing it after each entry recorded read
+            # back through all of a target's pending entries.
+            models.Index(
+                "target",
+                models.F("reported_on").desc(),
+                models.F("id").desc(),
+                condition=Q(review_status="approved"),
+                name="entry_latest_approved",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

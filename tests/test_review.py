@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -329,3 +329,21 @@ def test_target_page_shows_the_review_comment(client, reporter_a, supervisor, ta
     client.force_login(reporter_a)
     page = client.get(reverse("target-detail", args=[target_a.report.code, target_a.code])).content.decode()
     assert "请补充现场照片" in page and str(ReviewStatus.RETURNED.label) in page
+
+
+def test_the_latest_approved_entry_is_found_without_reading_the_pending_ones(report, dept_a, reporter_a):
+    """Refreshing a target's pointers after each entry reads its latest approved entry through an
+    index of approved entries only: through the index of all entries it read back past every entry
+    awaiting review (recording got slower with each pending entry of the target)."""
+    target = builders.target(report, lead=dept_a)
+    builders.entry(target, datetime.date(2026, 3, 31), 2, user=reporter_a)
+    for day in range(1, 21):
+        builders.entry(target, datetime.date(2026, 4, day), day, user=reporter_a, status=ReviewStatus.SUBMITTED)
+    params = {"counted": list(services.COUNTED_ANY), "approved": ReviewStatus.APPROVED, "ids": [target.pk]}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + services._REFRESH_LATEST, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "entry_latest_approved" in plan
+    target.refresh_from_db()
+    assert target.latest_approved_entry.value == 2 and target.latest_entry.value == 20
