@@ -38,35 +38,44 @@ def summary(samples):
     }
 
 
-SAMPLE_MS = 1000  # a quicker figure's sample is the mean of as many calls back to back as take this long
+WINDOW_MS = 1000  # a sample spans at least this long: the mean of as many rounds as fill it
 
 
-def timed(fn, calls=1):
-    """The mean wall-clock time of `calls` calls of fn, back to back."""
+def timed(fn):
     started = time.perf_counter()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter() - started) * 1000 / calls
+    fn()
+    return (time.perf_counter() - started) * 1000
 
 
-def rounds(measures, runs, warmup=1, before=None, sample_ms=SAMPLE_MS):
-    """{name: fn}: each fn sampled once per round, in turn, `runs` rounds after `warmup` unmeasured
-    ones. On this shared machine one call of a few milliseconds times the neighbours as much as the
-    call: a sample is the mean of as many calls back to back as took `sample_ms` in the last warm-up
-    round (one for a slower figure; one always with sample_ms=0, for a call that cannot be repeated
-    without the clean-up in between). `before(name)` runs untimed before each sample (a database
+def rounds(measures, runs, warmup=1, before=None, window_ms=WINDOW_MS):
+    """{name: fn}: each round calls every fn once, in turn. After `warmup` unmeasured rounds, `runs`
+    samples of each: a sample is the mean of a figure's calls over as many consecutive rounds as
+    take `window_ms` (from the last warm-up round; one round for slower figures, and always with
+    window_ms=0). This machine's neighbours slow it for spells of half a second or more: one call of
+    a few milliseconds timed them more than the call, and a figure timed in a window of its own
+    could sit in a slow spell while its floor sat in a quick one. Interleaved call by call, a figure
+    and its floors share every spell. `before(name)` runs untimed before each call (a database
     switch, a clean-up)."""
-    calls = dict.fromkeys(measures, 1)
-    samples = {name: [] for name in measures}
-    for index in range(warmup + runs):
+
+    def one_round():
+        times = {}
         for name, fn in measures.items():
             if before:
                 before(name)
-            elapsed = timed(fn, calls[name])
-            if index >= warmup:
-                samples[name].append(elapsed)
-            elif index == warmup - 1:
-                calls[name] = max(1, int(sample_ms / max(elapsed, 0.001)))
+            times[name] = timed(fn)
+        return times
+
+    for _ in range(warmup):
+        last = one_round()
+    calls = max(1, int(window_ms / max(sum(last.values()), 0.001))) if warmup else 1
+    samples = {name: [] for name in measures}
+    for _ in range(runs):
+        totals = dict.fromkeys(measures, 0.0)
+        for _ in range(calls):
+            for name, elapsed in one_round().items():
+                totals[name] += elapsed
+        for name, total in totals.items():
+            samples[name].append(total / calls)
     return samples
 
 
@@ -469,7 +478,7 @@ def importing(runs):
                 runs,
                 warmup=1,
                 before=lambda name: remove_entries_after(last, list(ids.values())),
-                sample_ms=0,
+                window_ms=0,
             )
         finally:
             remove_entries_after(last, list(ids.values()))
