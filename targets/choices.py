@@ -27,6 +27,24 @@ class Measure(models.TextChoices):
     ANNUAL = "annual", _("每年值")
 
 
+class GrowthBasis(models.TextChoices):
+    """What a target's growth rate is measured against."""
+
+    # 增长15%: the year-to-date figure against the same months of the year before. Never prorated.
+    YEAR_ON_YEAR = "year_on_year", _("同比增长")
+    # 翻一番 (100%) by the plan's last year: growth since the year before the period began, expected
+    # to compound, (1 + G)^(elapsed share) − 1.
+    OVER_PERIOD = "over_period", _("期间累计增长")
+
+
+class Derivation(models.TextChoices):
+    """Where a target's value comes from when nobody types it."""
+
+    REPORTED = "", _("填报")
+    # 为民兴办20件实事: the number of the report's practical tasks that are done.
+    PRACTICAL_TASKS_DONE = "practical_tasks_done", _("已完成的为民实事件数")
+
+
 class Stage(models.TextChoices):
     NOT_STARTED = "not_started", _("未启动")
     IN_PROGRESS = "in_progress", _("推进中")

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Direction, ExtensionStatus, Kind, Measure, ReviewStatus, Stage
+from .choices import Derivation, Direction, ExtensionStatus, GrowthBasis, Kind, Measure, ReviewStatus, Stage
 from .progress import TargetQuerySet
 
 
@@ -144,6 +144,17 @@ class Target(models.Model):
     target_value = models.DecimalField(_("目标值"), max_digits=20, decimal_places=4, null=True, blank=True)
     target_value_max = models.DecimalField(_("目标上限"), max_digits=20, decimal_places=4, null=True, blank=True)
     growth_rate_target = models.DecimalField(_("目标增速(%)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    growth_basis = models.CharField(
+        _("增速口径"), max_length=16, choices=GrowthBasis.choices, default=GrowthBasis.YEAR_ON_YEAR
+    )
+    derivation = models.CharField(
+        _("取值方式"),
+        max_length=24,
+        choices=Derivation.choices,
+        default=Derivation.REPORTED,
+        blank=True,
+        help_text=_("由系统计算的目标不接受填报。"),
+    )
     baseline_value = models.DecimalField(_("基数"), max_digits=20, decimal_places=4, null=True, blank=True)
     baseline_source = models.CharField(_("基数来源"), max_length=300, blank=True)
     period_start = models.DateField(_("起始日期"))
@@ -316,6 +327,9 @@ class ProgressEntry(models.Model):
     note = models.TextField(_("说明"), blank=True, max_length=2000)
     evidence = models.FileField(_("佐证材料"), upload_to=evidence_path, blank=True, max_length=300)
     correction_reason = models.TextField(_("更正原因"), blank=True, max_length=1000)
+    # A value over 10× the target or the previous value, kept because the reporter confirmed it;
+    # the review queue flags it.
+    unusual_confirmed = models.BooleanField(_("已确认异常值"), default=False)
     supersedes = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="superseded_by", verbose_name=_("更正的填报")
     )

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from projects.models import PracticalTask, Project
+from targets.choices import Derivation, GrowthBasis
 from targets.history import command_context
 from targets.models import Department, GlossaryTerm, Report, Section, Target
 
@@ -237,6 +238,8 @@ class Command(BaseCommand):
                     "target_value": decimal(fields["target_value"]),
                     "target_value_max": decimal(fields["target_value_max"]),
                     "growth_rate_target": decimal(fields["growth_rate_target"]),
+                    "growth_basis": fields.get("growth_basis", GrowthBasis.YEAR_ON_YEAR),
+                    "derivation": fields.get("derivation", Derivation.REPORTED),
                     "baseline_value": decimal(fields["baseline_value"]),
                     "baseline_source": fields["baseline_source"],
                     "period_start": shift(fields["period_start"], years),
