@@ -7,49 +7,8 @@ from django.utils.translation import gettext_lazy as _
 # Shares and rates: their differences are points, not per cent of per cent.
 SHARE_UNITS = {"%": _("个百分点"), "‰": _("个千分点")}
 # Units of whole things. A count in one of them takes whole numbers; a unit scaled by 万 or 亿
-# (万户, 亿元) or a measure (平方米, 公里, 吨) does not.
-WHOLE_THING_UNITS = frozenset(
-    [
-        "所",
-        "座",
-        "个",
-        "家",
-        "条",
-        "处",
-        "栋",
-        "件",
-        "项",
-        "名",
-        "人",
-        "户",
-        "套",
-        "辆",
-        "台",
-        "部",
-        "场",
-        "次",
-        "批",
-        "支",
-        "只",
-        "间",
-        "口",
-        "张",
-        "块",
-        "幢",
-        "期",
-        "届",
-        "类",
-        "门",
-        "站",
-        "眼",
-        "孔",
-        "盏",
-        "根",
-        "棵",
-        "株",
-        "床",
-    ]
-)
+# (万户, 亿元) or a measure (平方米, 公里, 吨) does not. One character each.
+WHOLE_THING_UNITS = frozenset("所座个家条处栋件项名人户套辆台部场次批支只间口张块幢届类门站眼孔盏根棵株床")
 
 
 def is_share(unit: str) -> bool:
