@@ -77,7 +77,7 @@ class TargetQuerySet(models.QuerySet):
         Counted entries are the approved ones, or also those awaiting review when
         `include_pending`; returned entries never count. Annotations: latest_value,
         latest_growth_rate, latest_stage, latest_reported_on, percent_complete,
-        expected_percent, gap, growth_gap, status.
+        completion_rate, expected_percent, gap, growth_gap, status.
         """
         # targets.selectors._standing keeps what this builds, keyed by these inputs (as_of, today,
         # include_pending, the tolerance): anything else read here must join that key.
@@ -177,6 +177,16 @@ class TargetQuerySet(models.QuerySet):
                     default=_round1(
                         100.0 * _as_float(F("_subject") - F("_from")) / NullIf(_as_float(F("_goal") - F("_from")), 0.0)
                     ),
+                    output_field=FLOAT,
+                ),
+                output_field=FLOAT,
+            ),
+            # 完成率: the value as a share of the goal (v / t), the figure a report quotes beside 进度
+            # (percent_complete, measured from the baseline) wherever a baseline exists.
+            completion_rate=Once(
+                Case(
+                    When(direction__in=[Direction.AT_MOST, Direction.QUALITATIVE], then=Value(None)),
+                    default=_round1(100.0 * _as_float(F("_subject")) / NullIf(_as_float(F("_goal")), 0.0)),
                     output_field=FLOAT,
                 ),
                 output_field=FLOAT,
