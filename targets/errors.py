@@ -39,3 +39,13 @@ EXTENSION_VALUE_NOT_APPLICABLE = _("该目标没有目标值，只能申请延�
 EXTENSION_ALREADY_PENDING = _("该目标已有待审批的申请，请等待审批结果。")
 EXTENSION_ALREADY_DECIDED = _("该申请已审批。")
 REJECT_NEEDS_COMMENT = _("驳回时请填写审批意见。")
+
+# Recording (issue 16): numbers as people write them, plausible values, targets nobody types.
+EXPONENT_NOT_ALLOWED = _("请直接写出数字，例如 100000，不要用科学计数法（如 1e5）。")
+WHOLE_NUMBER_REQUIRED = _("以“%(unit)s”计的数量只能是整数。")
+UNUSUAL_VALUE_NEEDS_CONFIRMATION = _(
+    "%(value)s 超过%(reference_name)s %(reference)s 的 10 倍，请核对单位和小数点；确认无误请勾选“确认数值无误”。"
+)
+UNUSUAL_AGAINST_TARGET = _("目标值")
+UNUSUAL_AGAINST_PREVIOUS = _("上次填报的")
+DERIVED_NOT_RECORDED = _("该目标的完成值由系统根据%(derivation)s计算，不需要填报。")

@@ -1,5 +1,6 @@
 import decimal
 import logging
+import re
 import unicodedata
 
 from django import forms
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import errors
 from .choices import Measure, Stage
+from .models import ProgressEntry
 
 # Rejected uploads are security events (reportgov.security logs them with the request id).
 security_log = logging.getLogger("reportgov.security")
@@ -24,29 +26,42 @@ EVIDENCE_TYPES = {
 }
 
 
-def parse_number(text: str, *, percent_allowed: bool) -> decimal.Decimal:
-    """Read a number as staff type it: full-width digits, thousands separators, a trailing %."""
+# A number as people write it: digits with an optional sign and decimal point (after NFKC, the
+# thousands separators and a trailing % are taken off). No exponent (1e5), no NaN, no 1_000.
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+EXPONENT = re.compile(r"[0-9.][eE][+-]?[0-9]")
+# The columns a typed number is stored in: a number is rounded (half up) to the decimals its column
+# keeps, so "9" is a growth rate of 9.00 and 9.456 is stored as 9.46. This is the one place.
+VALUE_COLUMN = ProgressEntry._meta.get_field("value")
+GROWTH_COLUMN = ProgressEntry._meta.get_field("growth_rate")
+
+
+def parse_number(text: str, *, percent_allowed: bool, column=VALUE_COLUMN) -> decimal.Decimal:
+    """Read a number as staff type it: full-width digits, thousands separators, a trailing %; rounded
+    to the decimals of `column` (a DecimalField), and refused beyond what it can hold."""
     cleaned = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace("，", "").replace(" ", "")
     if cleaned.endswith("%"):
         if not percent_allowed:
             raise forms.ValidationError(errors.PERCENT_NOT_ALLOWED, code="percent")
         cleaned = cleaned[:-1]
-    try:
-        number = decimal.Decimal(cleaned)
-    except decimal.InvalidOperation:
-        raise forms.ValidationError(errors.NOT_A_NUMBER, code="invalid") from None
-    if not number.is_finite():
-        raise forms.ValidationError(errors.NOT_A_NUMBER, code="invalid")
-    if abs(number) >= MAX_ABS_VALUE:
+    if not PLAIN_NUMBER.fullmatch(cleaned):
+        message = errors.EXPONENT_NOT_ALLOWED if EXPONENT.search(cleaned) else errors.NOT_A_NUMBER
+        raise forms.ValidationError(message, code="invalid")
+    limit = min(MAX_ABS_VALUE, decimal.Decimal(10) ** (column.max_digits - column.decimal_places))
+    number = decimal.Decimal(cleaned)
+    if abs(number) < limit:  # rounded only when in range: quantize cannot hold more digits than its context
+        number = number.quantize(decimal.Decimal(1).scaleb(-column.decimal_places), decimal.ROUND_HALF_UP)
+    if abs(number) >= limit:
         raise forms.ValidationError(errors.NUMBER_TOO_LARGE, code="max_value")
-    return number.quantize(decimal.Decimal("0.0001"), rounding=decimal.ROUND_HALF_UP)
+    return number
 
 
 class LenientDecimalField(forms.Field):
     """A number field that accepts "1,200", "１２００" and, where the unit is %, "12.5%"."""
 
-    def __init__(self, *, percent_allowed=False, **kwargs):
+    def __init__(self, *, percent_allowed=False, column=VALUE_COLUMN, **kwargs):
         self.percent_allowed = percent_allowed
+        self.column = column
         super().__init__(**kwargs)
 
     def widget_attrs(self, widget):
@@ -58,7 +73,7 @@ class LenientDecimalField(forms.Field):
             return None
         if len(text) > 40:
             raise forms.ValidationError(errors.NOT_A_NUMBER, code="invalid")
-        return parse_number(text, percent_allowed=self.percent_allowed)
+        return parse_number(text, percent_allowed=self.percent_allowed, column=self.column)
 
 
 def _rejected(upload, reason, error):
@@ -93,7 +108,13 @@ class ProgressForm(forms.Form):
         label=_("填报日期"), widget=forms.DateInput(attrs={"type": "text", "placeholder": "2026-09-05"})
     )
     value = LenientDecimalField(label=_("累计完成值"), required=False)
-    growth_rate = LenientDecimalField(label=_("增速(%)"), required=False, percent_allowed=True)
+    growth_rate = LenientDecimalField(
+        label=_("增速(%)"),
+        required=False,
+        percent_allowed=True,
+        column=GROWTH_COLUMN,
+        help_text=_("如 9、9.5% 或 -2.3。"),
+    )
     stage = forms.ChoiceField(label=_("推进阶段"), choices=[("", "—"), *Stage.choices], required=False)
     note = forms.CharField(label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     correction_reason = forms.CharField(

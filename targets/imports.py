@@ -11,6 +11,7 @@ target, date, value, growth, stage and note) is skipped, so importing the same f
 
 import datetime
 import decimal
+import math
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from . import errors, services
 from .choices import Stage
-from .forms import parse_number
+from .forms import GROWTH_COLUMN, VALUE_COLUMN, parse_number
 from .models import ProgressEntry, Target
 
 MAX_FILE_BYTES = getattr(settings, "REPORTGOV_IMPORT_MAX_MB", 5) * 1024 * 1024
@@ -223,18 +224,21 @@ def parse_date(value) -> datetime.date:
         raise ValidationError(BAD_DATE) from None
 
 
-def _parse_number(value, *, percent_allowed):
+def _parse_number(value, *, percent_allowed, column):
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         raise ValidationError(errors.NOT_A_NUMBER)
-    if isinstance(value, int | float):
-        value = repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        # A number cell, written out in plain digits (repr would give 1e-05): its own digits, not a typed exponent.
+        value = format(decimal.Decimal(repr(value)), "f")
+    elif isinstance(value, int | float):
+        value = str(value)
     text = text_of(value)
     if not text:
         return None
     try:
-        return parse_number(text, percent_allowed=percent_allowed)
+        return parse_number(text, percent_allowed=percent_allowed, column=column)
     except ValidationError as error:
         raise ValidationError(error.messages) from None
 
@@ -319,8 +323,8 @@ def plan_import(path, *, user, report, today=None, check=True) -> ImportPlan:
         fields, problems = {}, False
         parsers = (
             ("reported_on", DATE, parse_date),
-            ("value", VALUE, partial(_parse_number, percent_allowed=target.unit == "%")),
-            ("growth_rate", GROWTH, partial(_parse_number, percent_allowed=True)),
+            ("value", VALUE, partial(_parse_number, percent_allowed=target.unit == "%", column=VALUE_COLUMN)),
+            ("growth_rate", GROWTH, partial(_parse_number, percent_allowed=True, column=GROWTH_COLUMN)),
             ("stage", STAGE, _parse_stage),
             ("note", NOTE, partial(_limited, limit=2000)),
             ("correction_reason", REASON, partial(_limited, limit=1000)),

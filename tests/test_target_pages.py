@@ -163,7 +163,7 @@ def test_evidence_file_is_stored_and_type_checked(client, reporter_a, target_a):
         ({"reported_on": "2026-11-20", "value": ""}, errors.VALUE_REQUIRED),
         ({"reported_on": "2026-12-20", "value": "3"}, errors.DATE_IN_FUTURE),
         ({"reported_on": "2025-12-31", "value": "3"}, "填报日期必须在目标期限内（2026-01-01 至 2026-12-31）。"),
-        ({"reported_on": "2026-11-20", "value": "1e400"}, errors.NUMBER_TOO_LARGE),
+        ({"reported_on": "2026-11-20", "value": "1" + "0" * 20}, errors.NUMBER_TOO_LARGE),
         ({"reported_on": "2026-11-20", "value": "NaN"}, errors.NOT_A_NUMBER),
     ],
 )
