@@ -11,11 +11,14 @@ target, date, value, growth, stage and note) is skipped, so importing the same f
 
 import datetime
 import decimal
+import functools
 import math
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,6 +36,7 @@ MAX_RATIO = 100  # inflated size / compressed size, for any part of meaningful s
 MAX_PARTS = 500
 MAX_ROWS = 10_000  # per sheet, and rows to import per file (issue 9: a validated 10 000-row import)
 MAX_COLUMNS = 200
+MAX_CELLS = 1_000_000  # <c> elements in one sheet: a 10 000-row 台账 has about 350 000
 HEADER_SEARCH_ROWS = 10
 ZIP_MAGIC = b"PK\x03\x04"
 SPREADSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -45,6 +49,9 @@ XML_DTD = gettext_lazy("文件包含不允许的 XML 声明（DTD/实体），�
 UNREADABLE = gettext_lazy("无法读取该工作簿，请用 Excel 另存为 .xlsx 后重试。")
 NO_SHEET = gettext_lazy("没有找到含“编号”和“填报日期”表头的工作表。")
 TOO_MANY_ROWS = gettext_lazy("行数超过上限 %(limit)s 行，请拆分后再导入。")
+SHEET_TOO_LARGE = gettext_lazy(
+    "工作表的范围超过上限（最多 %(columns)s 列、%(cells)s 个单元格），已拒绝导入；请删除多余的行列或拆分后再导入。"
+)
 MISSING_CODE = gettext_lazy("请填写目标编号。")
 UNKNOWN_CODE = gettext_lazy("编号 %(code)s 不在本报告中。")
 BAD_DATE = gettext_lazy("日期格式不正确，请填写如 2026-03-31。")
@@ -106,6 +113,8 @@ class ImportPlan:
 
 def check_workbook(path) -> None:
     """Refuse anything that is not a plain xlsx of reasonable size, before any parser sees it."""
+    if Path(path).suffix.lower() != ".xlsx":  # the reader picks its format by the name; only xlsx is checked here
+        raise WorkbookRejected(NOT_XLSX)
     with open(path, "rb") as handle:
         head = handle.read(4)
         handle.seek(0, 2)
@@ -131,6 +140,9 @@ def check_workbook(path) -> None:
             for part in parts:
                 if part.filename.endswith((".xml", ".rels")):
                     _refuse_dtd(archive, part)
+            for part in parts:
+                if _may_hold_cells(archive, part):
+                    _check_sheet_extent(archive, part)
             content_types = archive.read("[Content_Types].xml")
             if SPREADSHEET_CONTENT_TYPE.encode() not in content_types:
                 raise WorkbookRejected(NOT_XLSX)
@@ -152,6 +164,113 @@ def _refuse_dtd(archive, part):
             raise WorkbookRejected(XML_DTD) from None
         except ParseError:
             raise WorkbookRejected(UNREADABLE) from None
+
+
+# What the reader (calamine) takes for a sheet's cells: any part it is pointed at, whatever its name, root or
+# namespace, holding a sheetData element. It allocates the whole rectangle up to the farthest cell (32 bytes a cell:
+# A1 + XFD20000 asks for 10 GB and aborts the process), so every part that mentions sheetData is measured first.
+SHEET_DATA_MARKS = tuple("sheetData".encode(encoding) for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
+CHUNK_BYTES = 64 * 1024
+CELL_REFERENCE = re.compile(r"([A-Za-z]+)([0-9]+)")
+SHEET_ELEMENTS = frozenset({"c", "row", "dimension"})
+
+
+def _may_hold_cells(archive, part) -> bool:
+    overlap = max(len(mark) for mark in SHEET_DATA_MARKS) - 1
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(CHUNK_BYTES):
+            window = tail + chunk
+            if any(mark in window for mark in SHEET_DATA_MARKS):
+                return True
+            tail = window[-overlap:]
+    return False
+
+
+def _cell_position(reference):
+    """(row, column), both from 1, of a reference such as XFD1048576; None if it is not one."""
+    match = CELL_REFERENCE.fullmatch(reference)
+    if match is None:
+        return None
+    return int(match[2]), _column_number(match[1].upper())
+
+
+@functools.lru_cache(maxsize=1024)
+def _column_number(letters):
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+class _SheetExtent:
+    """The farthest row and column and the number of cells of one sheet part, as the reader places cells
+    (by local name, any prefix): a cell's own reference, else the next column of its row; a row's own
+    number, else the next row."""
+
+    def __init__(self):
+        self.declared = []
+        self.row = self.column = self.max_row = self.max_column = self.cells = 0
+
+    def start(self, name, attributes):
+        if name not in SHEET_ELEMENTS:
+            if ":" not in name:
+                return
+            name = name.rpartition(":")[2]
+        if name == "c":
+            self.cells += 1
+            reference = attributes.get("r")
+            if reference is None:
+                self.column += 1
+            else:
+                match = CELL_REFERENCE.fullmatch(reference)
+                if match is None:
+                    raise WorkbookRejected(UNREADABLE)
+                self.row, self.column = int(match[2]), _column_number(match[1].upper())
+            if self.row > self.max_row:
+                self.max_row = self.row
+            if self.column > self.max_column:
+                self.max_column = self.column
+        elif name == "row":
+            number = attributes.get("r", "")
+            self.row = int(number) if number.isdigit() else self.row + 1
+            self.column = 0
+        elif name == "dimension":
+            self.declared = [_cell_position(end) for end in attributes.get("ref", "").split(":")]
+
+    def check(self):
+        rows = max([self.max_row] + [end[0] for end in self.declared if end])
+        columns = max([self.max_column] + [end[1] for end in self.declared if end])
+        if columns > MAX_COLUMNS or self.cells > MAX_CELLS:
+            raise WorkbookRejected(SHEET_TOO_LARGE % {"columns": MAX_COLUMNS, "cells": MAX_CELLS})
+        if rows > MAX_ROWS + HEADER_SEARCH_ROWS:
+            raise WorkbookRejected(TOO_MANY_ROWS % {"limit": MAX_ROWS})
+
+
+def _check_sheet_extent(archive, part):
+    """Refuse a sheet whose declared dimension, farthest cell or cell count is past the limits, streaming its
+    XML (expat, no tree kept; a DTD refused) before any reader sees it."""
+    from xml.parsers import expat
+
+    def refuse_dtd(*args):
+        raise WorkbookRejected(XML_DTD)
+
+    extent = _SheetExtent()
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = extent.start
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    with archive.open(part) as stream:
+        try:
+            while chunk := stream.read(CHUNK_BYTES):
+                parser.Parse(chunk, False)
+                if extent.cells > MAX_CELLS or extent.max_column > MAX_COLUMNS:
+                    break
+            else:
+                parser.Parse(b"", True)
+        except expat.ExpatError:
+            raise WorkbookRejected(UNREADABLE) from None
+    extent.check()
 
 
 def read_sheets(path):
