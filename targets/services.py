@@ -4,7 +4,7 @@ import datetime
 import decimal
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -95,6 +95,9 @@ def validate_progress(
     """Check an entry against the target's rules and against `previous`, the entry it follows (read
     under the target's lock: record_progress's read, or previous_entries for a batch); return
     `previous`."""
+    if target.derivation:  # computed (M10 counts the practical tasks done): nobody types it
+        derivation = target.get_derivation_display()
+        raise ValidationError({NON_FIELD_ERRORS: errors.DERIVED_NOT_RECORDED % {"derivation": derivation}})
     today = today or timezone.localdate()
     problems = {}
     if reported_on > today:

@@ -15,7 +15,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from ledger.models import ApiToken
-from targets.choices import Kind
+from targets import errors, imports
+from targets.choices import Derivation, Kind
 from targets.models import ProgressEntry
 
 from . import builders
@@ -143,3 +144,50 @@ def test_the_import_command_records_growth_rates(tmp_path, report, reporter_a, d
 
     stored = dict(ProgressEntry.objects.values_list("target__code", "growth_rate"))
     assert stored == {"G1": Decimal("9"), "G2": Decimal("9.5"), "G3": Decimal("-2.3"), "G4": Decimal("12.25")}
+
+
+# --- A derived target (M10 counts the practical tasks done) -------------------------------------
+
+
+@pytest.fixture
+def derived(report, dept_a):
+    return builders.target(
+        report,
+        code="M10",
+        lead=dept_a,
+        name="为民兴办实事",
+        unit="件",
+        kind=Kind.MAIN_INDICATOR,
+        target_value=20,
+        derivation=Derivation.PRACTICAL_TASKS_DONE,
+        source_text="为民兴办20件实事",
+    )
+
+
+def test_the_page_of_a_derived_target_offers_no_progress_form(client, reporter_a, derived, target_a):
+    client.force_login(reporter_a)
+    form_url = reverse("record-progress", args=[derived.report.code, derived.code])
+    page = client.get(reverse("target-detail", args=[derived.report.code, derived.code])).content.decode()
+    assert form_url not in page
+    # A reported target of the same department still offers it.
+    own = client.get(reverse("target-detail", args=[target_a.report.code, target_a.code])).content.decode()
+    assert reverse("record-progress", args=[target_a.report.code, target_a.code]) in own
+
+
+def test_a_derived_target_refuses_entries_through_every_channel(client, tmp_path, reporter_a, derived):
+    message = str(errors.DERIVED_NOT_RECORDED % {"derivation": Derivation.PRACTICAL_TASKS_DONE.label})
+
+    form = through_form(client, reporter_a, derived, {"value": "5"})
+    assert form.status_code == 200 and message in form.content.decode()
+    api = through_api(client, reporter_a, derived, {"value": 5})
+    assert api.status_code == 400 and api.json()["errors"] == {"__all__": [message]}
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(workbook([import_row(derived, {"value": 5})]))
+    plan = imports.plan_import(path, user=reporter_a, report=derived.report)
+    assert [(e.row, e.message) for e in plan.errors] == [(2, message)]
+    assert not ProgressEntry.objects.exists()
+
+
+def test_a_reported_target_beside_a_derived_one_takes_the_same_entry(client, reporter_a, derived, target_a):
+    entry = record("api", client, reporter_a, target_a, {"value": 5})
+    assert entry.value == 5 and builders.standing(target_a).latest_value == 5
