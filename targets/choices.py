@@ -55,6 +55,18 @@ class ReviewStatus(models.TextChoices):
     SUBMITTED = "submitted", _("待审核")
     APPROVED = "approved", _("已通过")
     RETURNED = "returned", _("已退回")
+    # An entry awaiting review that its reporter corrected: settled, never counted, when the review
+    # of the latest entry of its correction chain decides the chain.
+    SUPERSEDED = "superseded", _("已被更正")
+
+
+class EntryKind(models.TextChoices):
+    """What an entry is, read from its data: a figure of its own, a correction of an entry still
+    standing (with its reason), or a resubmission of one that review returned."""
+
+    FIRST = "first", _("首次填报")
+    CORRECTION = "correction", _("更正")
+    RESUBMISSION = "resubmission", _("退回后重新提交")
 
 
 class ExtensionStatus(models.TextChoices):

@@ -49,3 +49,6 @@ UNUSUAL_VALUE_NEEDS_CONFIRMATION = _(
 UNUSUAL_AGAINST_TARGET = _("目标值")
 UNUSUAL_AGAINST_PREVIOUS = _("上次填报的")
 DERIVED_NOT_RECORDED = _("该目标的完成值由系统根据%(derivation)s计算，不需要填报。")
+
+# Review of correction chains (issue 16).
+ENTRY_SUPERSEDED = _("该填报已被 %(latest)s 更正，不能单独审核：请审核最新的一条，审核后本条随之标记为“已被更正”。")

@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import errors, prepared, roles
 from .choices import ExtensionStatus, Measure, ReviewStatus
 from .models import ExtensionRequest, ProgressEntry, Report, ReportingPeriodLock, Target
 from .periods import Period
+from .tables import format_number
 
 COUNTED_ANY = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
 
@@ -415,14 +418,59 @@ def _require_supervisor(user) -> None:
         raise PermissionDenied(errors.SUPERVISORS_ONLY)
 
 
+def entry_figure(entry, unit: str) -> str:
+    """What an entry reported, as one short text: the stage, the value in `unit`, the growth rate."""
+    parts = []
+    if entry.stage:
+        parts.append(str(entry.get_stage_display()))
+    if entry.value is not None:
+        parts.append(f"{format_number(entry.value)} {unit}".strip())
+    if entry.growth_rate is not None:
+        parts.append(f"{format_number(entry.growth_rate)}%")
+    return " · ".join(parts) or "—"
+
+
+def entry_label(entry, target: Target | None = None) -> str:
+    """An entry named so that no other can be taken for it, in review's messages: its target, the
+    date it reports, what it reported and when it was submitted. `target`: the entry's, if loaded."""
+    target = target or entry.target
+    return _("%(code)s %(name)s · %(date)s · %(figure)s（%(submitted)s 提交）") % {
+        "code": target.code,
+        "name": target.name,
+        "date": entry.reported_on.isoformat(),
+        "figure": entry_figure(entry, target.unit),
+        "submitted": timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+# The entries an entry corrects, directly or through the entries between them (its chain upwards).
+_EARLIER_IN_CHAIN = f"""
+    WITH RECURSIVE chain(id, supersedes_id) AS (
+        SELECT id, supersedes_id FROM {_ENTRIES} WHERE id = %s
+        UNION ALL
+        SELECT e.id, e.supersedes_id FROM {_ENTRIES} AS e JOIN chain ON e.id = chain.supersedes_id
+    )
+    SELECT id FROM chain WHERE id <> %s
+"""
+
+
 @transaction.atomic
 def review_entry(*, user, entry: ProgressEntry, approve: bool, comment: str = "") -> ProgressEntry:
     """审核: approve a submitted entry (it counts in the official figures from now on) or return it
-    with a comment (it never counts; the reporter resubmits a corrected entry). Once only."""
+    with a comment (it never counts; the reporter resubmits a corrected entry). Once only.
+
+    Only the latest entry of a correction chain is reviewed: an entry its reporter has corrected
+    since is refused (approving it would make the withdrawn figure official). Reviewing the latest
+    settles the chain: the earlier entries still awaiting review are marked 已被更正 (superseded) by
+    the same review, and never count; their values stay as they were reported."""
     _require_supervisor(user)
     # The target first, as record_progress locks it: the two never wait on each other in a cycle.
-    Target.objects.select_for_update().filter(pk=entry.target_id).first()
+    target = Target.objects.select_for_update().filter(pk=entry.target_id).first()
     entry = ProgressEntry.objects.select_for_update().get(pk=entry.pk)
+    entry.target = target
+    successor = entry.superseded_by.order_by("-id").first()
+    if successor is not None and entry.review_status in (ReviewStatus.SUBMITTED, ReviewStatus.SUPERSEDED):
+        raise ValidationError(errors.ENTRY_SUPERSEDED % {"latest": entry_label(successor, target)})
     if entry.review_status != ReviewStatus.SUBMITTED:
         raise ValidationError(errors.ALREADY_REVIEWED)
     if entry.created_by_id == user.pk:
@@ -436,6 +484,9 @@ def review_entry(*, user, entry: ProgressEntry, approve: bool, comment: str = ""
     entry.review_comment = comment
     entry.full_clean(exclude=["evidence"])
     entry.save(update_fields=["review_status", "reviewed_by", "reviewed_at", "review_comment"])
+    ProgressEntry.objects.filter(
+        pk__in=RawSQL(_EARLIER_IN_CHAIN, [entry.pk, entry.pk]), review_status=ReviewStatus.SUBMITTED
+    ).update(review_status=ReviewStatus.SUPERSEDED, reviewed_by=user, reviewed_at=entry.reviewed_at)
     refresh_latest(target_ids=[entry.target_id])
     return entry
 
