@@ -2,12 +2,14 @@
 reporting periods of a report with their locks, and extension requests a user may see."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Q, When
+from django.db.models.expressions import RawSQL
 
 from targets import roles
-from targets.choices import ExtensionStatus, ReviewStatus
+from targets.choices import EntryKind, ExtensionStatus, ReviewStatus
 from targets.models import ExtensionRequest, ProgressEntry, ReportingPeriodLock, Target
 from targets.periods import Period, periods_of
 
@@ -18,12 +20,75 @@ def review_queue(*, report, department=None):
     if department is not None:
         entries = entries.filter(target__lead_department=department)
     return (
-        entries.select_related(
-            "target__report", "target__lead_department", "created_by", "supersedes", "supersedes__reviewed_by"
-        )
+        entries.select_related("target__report", "target__lead_department", "created_by")
         .defer("target__report__text", "target__source_text")
         .order_by("created_at", "id")
     )
+
+
+def entry_kind(entry, corrected) -> EntryKind:
+    """What `entry` is, from the data: `corrected` is the entry it supersedes. A resubmission
+    supersedes an entry that review had returned before it was submitted; a correction supersedes
+    one still standing when it was submitted (whatever became of that one afterwards)."""
+    if corrected is None:
+        return EntryKind.FIRST
+    if (
+        corrected.review_status == ReviewStatus.RETURNED
+        and corrected.reviewed_at is not None
+        and corrected.reviewed_at <= entry.created_at
+    ):
+        return EntryKind.RESUBMISSION
+    return EntryKind.CORRECTION
+
+
+_ENTRIES = ProgressEntry._meta.db_table
+# Every entry linked to the given ones by corrections: those they correct, directly or through
+# others, and those correcting them. Each step follows the primary key or the supersedes index.
+_CHAINS = f"""
+    WITH RECURSIVE earlier(id, supersedes_id) AS (
+        SELECT id, supersedes_id FROM {_ENTRIES} WHERE id = ANY(%s)
+        UNION
+        SELECT e.id, e.supersedes_id FROM {_ENTRIES} AS e JOIN earlier ON e.id = earlier.supersedes_id
+    ), later(id) AS (
+        SELECT id FROM {_ENTRIES} WHERE id = ANY(%s)
+        UNION
+        SELECT e.id FROM {_ENTRIES} AS e JOIN later ON e.supersedes_id = later.id
+    )
+    SELECT id FROM earlier UNION SELECT id FROM later
+"""
+
+
+def attach_chains(entries) -> None:
+    """Put each entry's correction chain beside it, in one query for the page: `entry.chain`, the
+    entries it corrects and those correcting it with itself among them, oldest first, each with
+    its `kind`; `entry.kind`; `entry.latest_correction`, the newest entry correcting it (None for the
+    latest of its chain, the only one that may be reviewed)."""
+    ids = [entry.pk for entry in entries]
+    if not ids:
+        return
+    linked = {
+        entry.pk: entry
+        for entry in ProgressEntry.objects.filter(pk__in=RawSQL(_CHAINS, [ids, ids]))
+        .select_related("created_by", "reviewed_by")
+        .order_by("id")
+    }
+    corrections = defaultdict(list)
+    for entry in linked.values():
+        entry.kind = entry_kind(entry, linked.get(entry.supersedes_id))
+        if entry.supersedes_id is not None:
+            corrections[entry.supersedes_id].append(entry)
+    for entry in entries:
+        earlier, step = [], linked[entry.pk].supersedes_id
+        while step is not None:
+            earlier.append(linked[step])
+            step = linked[step].supersedes_id
+        later, frontier = [], list(corrections[entry.pk])
+        while frontier:
+            later.extend(frontier)
+            frontier = [correction for step in frontier for correction in corrections[step.pk]]
+        entry.kind = linked[entry.pk].kind
+        entry.chain = sorted([*earlier, linked[entry.pk], *later], key=lambda member: member.pk)
+        entry.latest_correction = max(later, key=lambda member: member.pk) if later else None
 
 
 def attach_standing(entries, *, as_of: datetime.date) -> None:

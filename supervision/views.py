@@ -109,6 +109,7 @@ def review_queue(request):
     entries = list(page.object_list)
     as_of = timezone.localdate()
     selectors.attach_standing(entries, as_of=as_of)
+    selectors.attach_chains(entries)
     return render(
         request,
         "supervision/review_queue.html",
@@ -128,17 +129,19 @@ def review_queue(request):
 def review_entry(request, pk):
     entry = get_object_or_404(ProgressEntry.objects.select_related("target"), pk=pk)
     form = ReviewForm(request.POST)
+    label = services.entry_label(entry)
     if not form.is_valid():
-        messages.error(request, _("请选择通过或退回。"))
+        messages.error(request, _("%(entry)s：%(message)s") % {"entry": label, "message": _("请选择通过或退回。")})
         return _back(request, "supervision:review-queue")
     approve = form.cleaned_data["decision"] == APPROVE
     try:
         services.review_entry(user=request.user, entry=entry, approve=approve, comment=form.cleaned_data["comment"])
     except ValidationError as error:
-        _error_messages(request, error)
+        for message in error.messages:
+            messages.error(request, _("%(entry)s：%(message)s") % {"entry": label, "message": message})
     else:
-        done = _("已通过 %(code)s %(date)s 的填报。") if approve else _("已退回 %(code)s %(date)s 的填报。")
-        messages.success(request, done % {"code": entry.target.code, "date": entry.reported_on.isoformat()})
+        done = _("已通过 %(entry)s。") if approve else _("已退回 %(entry)s。")
+        messages.success(request, done % {"entry": label})
     return _back(request, "supervision:review-queue")
 
 

@@ -286,8 +286,8 @@ def test_queue_query_count_does_not_grow_with_the_queue(
     grow(2)
     client.get(queue_url(department=dept_a.code))  # warm the session
     # session, user, groups, report, the department filtered by, count, the page of entries, the two
-    # standings and the department filter's choices
-    with django_assert_num_queries(10) as small:
+    # standings, the page's correction chains and the department filter's choices
+    with django_assert_num_queries(11) as small:
         client.get(queue_url(department=dept_a.code))
     grow(20)
     with django_assert_num_queries(len(small.captured_queries)):

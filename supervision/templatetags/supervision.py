@@ -1,7 +1,6 @@
 from django import template
 
-from targets import roles
-from targets.tables import format_number
+from targets import roles, services
 
 register = template.Library()
 
@@ -14,13 +13,6 @@ def can_supervise(user) -> bool:
 
 @register.filter
 def entry_figure(entry, unit=None):
-    """What an entry reported, as one short text: the stage, the value, the growth rate. Pass the
-    unit when the entry's target is not loaded (a superseded entry), to spare a query."""
-    parts = []
-    if entry.stage:
-        parts.append(str(entry.get_stage_display()))
-    if entry.value is not None:
-        parts.append(f"{format_number(entry.value)} {entry.target.unit if unit is None else unit}".strip())
-    if entry.growth_rate is not None:
-        parts.append(f"{format_number(entry.growth_rate)}%")
-    return " · ".join(parts) or "—"
+    """What an entry reported, as one short text. Pass the unit when the entry's target is not
+    loaded (an entry of a correction chain), to spare a query."""
+    return services.entry_figure(entry, entry.target.unit if unit is None else unit)
