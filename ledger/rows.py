@@ -1,11 +1,15 @@
 """The ledger as plain data: one dict per target, as export_ledger, the JSON API and the Excel
 workbook publish it. Every figure comes from Target.objects.with_progress."""
 
+import functools
+
 from django.db.models import Prefetch
+from django.utils import translation
 
 from projects.models import PracticalTask, Project
 from targets import selectors
 from targets.models import Department, GlossaryTerm, Section
+from targets.tables import gap_unit_of
 
 
 def number(value):
@@ -20,6 +24,14 @@ def number(value):
 
 def date(value):
     return value.isoformat() if value else None
+
+
+@functools.lru_cache(maxsize=256)
+def gap_unit(unit, judged_on_rate):
+    """The unit of a target's gap as the ledger publishes it: in Chinese whatever the reader's
+    language, like the units themselves (个百分点 for a share or a growth rate, else the unit)."""
+    with translation.override("zh-hans"):
+        return str(gap_unit_of(unit, judged_on_rate=judged_on_rate))
 
 
 def target_rows(*, user, report, as_of=None, include_pending=False, queryset=None):
@@ -51,6 +63,7 @@ def target_row(target) -> dict:
         "growth_rate_target": number(target.growth_rate_target),
         "measure": target.measure,
         "baseline_value": number(target.baseline_value),
+        "baseline_source": target.baseline_source or None,
         "period_start": date(target.period_start),
         "deadline": date(target.deadline),
         "lead_department": target.lead_department.code,
@@ -63,8 +76,10 @@ def target_row(target) -> dict:
         "latest_stage": target.latest_stage or None,
         "latest_reported_on": date(target.latest_reported_on),
         "percent_complete": target.percent_complete,
+        "completion_rate": target.completion_rate,  # 完成率 (v / t), beside percent_complete (进度 from the baseline)
         "expected_percent": target.expected_percent,
         "gap": number(target.gap),
+        "gap_unit": gap_unit(target.unit, target.target_value is None),  # growth_gap is always in 个百分点
         "growth_gap": number(target.growth_gap),
         "status": target.status,
         # An approved extension (延期/调整): status is judged against these when set; the report's

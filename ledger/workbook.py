@@ -19,10 +19,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from projects.models import PracticalTask
-from targets import selectors
+from targets import selectors, units
 from targets.choices import Direction, Kind, Stage, Status
 from targets.models import GlossaryTerm, Target
 from targets.spreadsheet import safe_cell
+from targets.tables import gap_unit_of
 
 CHUNK_SIZE = 2000
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,7 +48,8 @@ class Column:
     header: str
     key: str | None  # the field of the row; None for the columns left empty for the round trip
     width: float
-    kind: str = "text"  # text | value | rate | percent | date | status | direction | stage
+    # text | value | rate | percent | date | status | direction | stage | gap | growth_gap
+    kind: str = "text"
 
 
 TARGET_COLUMNS = (
@@ -63,16 +65,18 @@ TARGET_COLUMNS = (
     Column("目标上限", "target_value_max", 12, "value"),
     Column("目标增速", "growth_rate_target", 10, "rate"),
     Column("基数", "baseline_value", 14, "value"),
+    Column("基数来源", "baseline_source", 16),
     Column("完成期限", "deadline", 12, "date"),
     Column("调整后完成期限", "adjusted_deadline", 12, "date"),
     Column("最新完成值", "latest_value", 14, "value"),
     Column("最新增速", "latest_growth_rate", 10, "rate"),
     Column("推进阶段", "latest_stage", 9, "stage"),
     Column("最近填报日期", "latest_reported_on", 13, "date"),
+    Column("完成率", "completion_rate", 10, "percent"),  # v / t, beside 完成进度 measured from the baseline
     Column("完成进度", "percent_complete", 10, "percent"),
     Column("序时进度", "expected_percent", 10, "percent"),
     Column("差距", "gap", 14, "gap"),
-    Column("增速差距", "growth_gap", 10, "rate"),
+    Column("增速差距", "growth_gap", 10, "growth_gap"),
     Column("状态", "status", 11, "status"),
     Column("报告原文", "source_text", 48),
     Column(ENTRY_DATE, None, 13),
@@ -306,8 +310,10 @@ class _SheetWriter:
                 return None
             if kind == "rate":
                 unit = "%"
-            elif kind == "gap" and row.get("target_value") is None:
-                unit = "%"  # a growth-rate goal's gap, in points
+            elif kind == "gap":
+                unit = str(gap_unit_of(row["unit"], judged_on_rate=row["target_value"] is None))
+            elif kind == "growth_gap":
+                unit = str(units.GROWTH_GAP_UNIT)
             else:
                 unit = row.get("unit", "")
             number_format = self._number_format(value, unit)
@@ -331,6 +337,6 @@ class _SheetWriter:
             number = "#,##0" + ("." + "0" * decimals if decimals else "")
             unit = (unit or "").replace('"', "").replace("\\", "")
             # A percent or permille sign sits against the number; a word is spaced from it.
-            spacer = "" if unit in ("%", "‰") else " "
+            spacer = "" if units.is_share(unit) else " "
             self.formats[key] = f'{number}"{spacer}{unit}"' if unit else number
         return self.formats[key]

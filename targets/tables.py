@@ -7,8 +7,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_tables2.utils import Accessor, signature
 
-from .choices import Stage, Status
+from . import units
+from .choices import Measure, Stage, Status
 from .models import Target
+from .selectors import as_of_from
 from .spreadsheet import safe_cell
 
 
@@ -17,10 +19,67 @@ def target_url(target):
 
 
 def format_number(value):
+    """A number as staff write it: thousands separated, no trailing zeros ("416.21", "1,200")."""
     if value is None:
         return "—"
     text = f"{value:,.4f}".rstrip("0").rstrip(".")
     return text
+
+
+def with_unit(value, unit):
+    """A number with its unit, as every page writes it: 416.21 亿元, 3.5%, 0.65 个百分点; "—" when absent.
+    A percent or permille sign sits against the number, a word is spaced from it."""
+    if value is None:
+        return "—"
+    return _joined(format_number(value), unit)
+
+
+def _joined(text, unit):
+    if not unit:
+        return text
+    return f"{text}{unit}" if units.is_share(unit) else f"{text} {unit}"
+
+
+def gap_unit_of(unit, *, judged_on_rate):
+    """The unit of a target's gap: points for a target judged on its growth rate alone (one without
+    a target value) and for a share, else the target's own unit."""
+    return units.GROWTH_GAP_UNIT if judged_on_rate else units.gap_unit(unit)
+
+
+def gap_text(target):
+    """A target's gap with its unit (0.65 个百分点 for 49.35% against 50%)."""
+    return with_unit(target.gap, gap_unit_of(target.unit, judged_on_rate=target.target_value is None))
+
+
+def growth_gap_text(target):
+    return with_unit(target.growth_gap, units.GROWTH_GAP_UNIT)
+
+
+def measured_from_baseline(target):
+    """A level measured from its baseline (城镇居民人均可支配收入 16,680 → 19,182): its 进度 differs
+    from its 完成率 (v / t), and a page shows both, each labelled."""
+    return target.measure == Measure.LEVEL and target.baseline_value is not None and target.target_value is not None
+
+
+def days_ago(days):
+    """How old a figure is: "3 天前", "当天"; "从未填报" when nothing was reported."""
+    if days is None:
+        return _("从未填报")
+    return _("当天") if days == 0 else _("%(days)s 天前") % {"days": days}
+
+
+def reported_age(reported_on, as_of):
+    """2026-11-30（1 天前）: the day a figure was reported and how old it is on as_of."""
+    if reported_on is None:
+        return "—"
+    return _("%(date)s（%(age)s）") % {"date": reported_on.isoformat(), "age": days_ago((as_of - reported_on).days)}
+
+
+def data_age(reported_on, as_of):
+    """数据截至 2026-11-30（1 天前）, or "从未填报"."""
+    if reported_on is None:
+        return days_ago(None)
+    return _("数据截至 %(date)s") % {"date": reported_age(reported_on, as_of)}
 
 
 class ExportSafeTable(tables.Table):
@@ -149,10 +208,16 @@ class TargetTable(ExportSafeTable):
         return record.latest_value
 
     def render_gap(self, record):
-        return _with_unit(record.gap, record.unit)
+        return gap_text(record)
 
     def value_gap(self, record):
         return record.gap
+
+    def render_latest_reported_on(self, value):
+        # The page's as-of date, read once per table from the request the table was configured with.
+        if "_as_of" not in self.__dict__:
+            self._as_of = as_of_from(self.request)
+        return reported_age(value, self._as_of)
 
     def render_percent_complete(self, value):
         return f"{value:.1f}"
@@ -172,7 +237,7 @@ def _with_unit(value, unit, record=None):
         text = format_number(value)
         if record is not None and record.target_value_max is not None:
             text = f"{text}–{format_number(record.target_value_max)}"
-        parts.append(f"{text} {unit}".strip())
+        parts.append(_joined(text, unit))
     if record is not None and record.growth_rate_target is not None:
         parts.append(_growth(record.growth_rate_target))
     return " · ".join(str(part) for part in parts) or "—"

@@ -1,22 +1,29 @@
-"""Formatting for the dashboard (看板): figures with units and percentages, '—' when absent."""
+"""Formatting of the figures on the pages (看板, the target page, the living report): figures with
+their units, gaps in their gap unit, percentages and the age of a figure; '—' when absent. The text
+is targets.tables' (with_unit, gap_text), the same 我的目标 writes."""
 
 from django import template
-from django.utils.translation import gettext as _
 
-from targets.tables import format_number
+from targets import tables
 
 register = template.Library()
 
 
 @register.filter
 def amount(value, unit=""):
-    """416.21 亿元; a percent or permille sign sits against the number."""
-    if value is None:
-        return "—"
-    text = format_number(value)
-    if not unit:
-        return text
-    return f"{text}{unit}" if unit in ("%", "‰") else f"{text} {unit}"
+    """416.21 亿元; a percent or permille sign sits against the number (3.5%)."""
+    return tables.with_unit(value, unit)
+
+
+@register.filter
+def gap(target):
+    """A target's gap in its gap unit: 0.65 个百分点 for a share, 6 座 for a count."""
+    return tables.gap_text(target)
+
+
+@register.filter
+def growth_gap(target):
+    return tables.growth_gap_text(target)
 
 
 @register.filter
@@ -24,8 +31,6 @@ def percent(value):
     return "—" if value is None else f"{value:.1f}%"
 
 
-@register.filter
-def days_ago(days):
-    if days is None:
-        return _("从未填报")
-    return _("%(days)s 天前") % {"days": days}
+register.filter("days_ago", tables.days_ago)
+register.filter("data_age", tables.data_age)
+register.filter("from_baseline", tables.measured_from_baseline)
