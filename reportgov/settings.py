@@ -248,6 +248,8 @@ REPORTGOV_SENDFILE = os.environ.get("REPORTGOV_SENDFILE", "")
 if REPORTGOV_SENDFILE not in ("", "nginx", "apache"):
     raise ImproperlyConfigured("REPORTGOV_SENDFILE must be empty, nginx or apache.")
 REPORTGOV_SENDFILE_URL = os.environ.get("REPORTGOV_SENDFILE_URL", "/internal-evidence/")
+# Days an API token is valid unless `create_api_token --days` says otherwise.
+REPORTGOV_API_TOKEN_DAYS = int(os.environ.get("REPORTGOV_API_TOKEN_DAYS", "90"))
 
 # --- Change history (django-pghistory) ------------------------------------------------------
 # Reads write nothing, so only writing methods open a history context (and resolve the user early).
