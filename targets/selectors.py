@@ -81,7 +81,7 @@ def chart_points(target, *, limit=60):
     """The value at the end of each month (the last entry of the month), oldest first, for the chart."""
     entries = (
         ProgressEntry.objects.filter(target=target, value__isnull=False)
-        .exclude(review_status="returned")
+        .exclude(review_status__in=["returned", "superseded"])  # sent back, or withdrawn by a correction
         .order_by("-reported_on", "-id")
     )
     return list(reversed(list(entries.values("reported_on", "value")[:limit])))
