@@ -76,9 +76,10 @@ def record_progress_view(request, code):
         return error(400, _("请求内容不是有效的 JSON。"))
     if not isinstance(payload, dict):
         return error(400, _("请求内容应为 JSON 对象。"))
-    form = ProgressForm(
-        {key: "" if value is None else str(value) for key, value in payload.items() if key in FIELDS}, target=target
-    )
+    data = {key: "" if value is None else str(value) for key, value in payload.items() if key in FIELDS}
+    # Only JSON true confirms an unusual value: "false", 0 or "no" read as text would be truthy.
+    data["confirm_unusual"] = "on" if payload.get("confirm_unusual") is True else ""
+    form = ProgressForm(data, target=target)
     if not form.is_valid():
         return error(400, _("填报内容有误。"), errors=_messages(form.errors))
     arguments = form.service_arguments()

@@ -115,6 +115,12 @@ class ProgressForm(forms.Form):
         column=GROWTH_COLUMN,
         help_text=_("如 9、9.5% 或 -2.3。"),
     )
+    # Needed only when the value is over 10× the target or the last value (services.unusual_reference).
+    confirm_unusual = forms.BooleanField(
+        label=_("确认数值无误"),
+        required=False,
+        help_text=_("数值超过目标值或上次填报值的 10 倍时，核对单位和小数点后勾选。"),
+    )
     stage = forms.ChoiceField(label=_("推进阶段"), choices=[("", "—"), *Stage.choices], required=False)
     note = forms.CharField(label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     correction_reason = forms.CharField(
@@ -142,13 +148,13 @@ class ProgressForm(forms.Form):
             _("%(label)s（%(unit)s）") % {"label": label, "unit": target.unit} if target.unit else label
         )
         if target.is_qualitative:
-            del self.fields["value"], self.fields["growth_rate"]
+            del self.fields["value"], self.fields["growth_rate"], self.fields["confirm_unusual"]
         else:
             del self.fields["stage"]
             if target.growth_rate_target is None:
                 del self.fields["growth_rate"]
             if target.target_value is None:
-                del self.fields["value"]
+                del self.fields["value"], self.fields["confirm_unusual"]
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
@@ -159,5 +165,6 @@ class ProgressForm(forms.Form):
             "stage": data.get("stage") or "",
             "note": data.get("note", ""),
             "correction_reason": data.get("correction_reason", ""),
+            "unusual_confirmed": data.get("confirm_unusual", False),
             "evidence": data.get("evidence"),
         }

@@ -59,12 +59,15 @@ DATE_REQUIRED = gettext_lazy("请填写填报日期。")
 BAD_STAGE = gettext_lazy("推进阶段只能是：未启动、推进中、已完成。")
 TEXT_TOO_LONG = gettext_lazy("内容过长（最多 %(limit)s 字）。")
 DUPLICATE = gettext_lazy("已导入过相同的填报，跳过。")
+BAD_CONFIRMATION = gettext_lazy("“确认数值无误”一栏请填“是”，或留空。")
 
 # The headers read (after NFKC, so 增速（%） is 增速(%)); the first four are the ledger's own.
 CODE, DATE, VALUE, NOTE = "编号", "填报日期", "本期累计完成值", "本期说明"
 GROWTH, STAGE, REASON = "增速(%)", "推进阶段", "更正原因"
+# 是 where a value over 10× the target or the last value is right (the form's checkbox of the same name).
+CONFIRM = "确认数值无误"
 REQUIRED_HEADERS = (CODE, DATE)
-INPUT_HEADERS = (DATE, VALUE, GROWTH, STAGE, REASON, NOTE)
+INPUT_HEADERS = (DATE, VALUE, GROWTH, STAGE, REASON, NOTE, CONFIRM)
 TRIGGER_HEADERS = (DATE, VALUE, GROWTH, REASON, NOTE)
 # Where the service names a field, the column the reader should look at.
 FIELD_COLUMNS = {
@@ -376,6 +379,19 @@ def _parse_stage(value) -> str:
     return known[text]
 
 
+CONFIRMED = {"是", "1", "yes", "y", "true", "√", "✓", "✔"}
+NOT_CONFIRMED = {"", "否", "0", "no", "n", "false"}
+
+
+def _parse_confirmation(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = unicodedata.normalize("NFKC", text_of(value)).lower()
+    if text in CONFIRMED or text in NOT_CONFIRMED:
+        return text in CONFIRMED
+    raise ValidationError(BAD_CONFIRMATION)
+
+
 def _limited(value, limit) -> str:
     text = text_of(value)
     if len(text) > limit:
@@ -447,6 +463,7 @@ def plan_import(path, *, user, report, today=None, check=True) -> ImportPlan:
             ("stage", STAGE, _parse_stage),
             ("note", NOTE, partial(_limited, limit=2000)),
             ("correction_reason", REASON, partial(_limited, limit=1000)),
+            ("unusual_confirmed", CONFIRM, _parse_confirmation),
         )
         for name, header, parse in parsers:
             raw = row.cells.get(header)

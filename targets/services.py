@@ -15,8 +15,12 @@ from .choices import ExtensionStatus, Measure, ReviewStatus
 from .models import ExtensionRequest, ProgressEntry, Report, ReportingPeriodLock, Target
 from .periods import Period
 from .tables import format_number
+from .units import counts_whole_things
 
 COUNTED_ANY = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
+# A value this many times the target value, or the value it follows, is taken for a slip of the unit
+# or the decimal point until its reporter confirms it (ProgressEntry.unusual_confirmed).
+UNUSUAL_FACTOR = 10
 
 
 _TARGETS, _ENTRIES = Target._meta.db_table, ProgressEntry._meta.db_table
@@ -92,12 +96,15 @@ def validate_progress(
     growth_rate=None,
     stage="",
     correction_reason="",
+    unusual_confirmed=False,
     today=None,
     previous: ProgressEntry | None,
+    follows: "ProgressEntry | ProgressItem | None" = None,
 ) -> ProgressEntry | None:
-    """Check an entry against the target's rules and against `previous`, the entry it follows (read
-    under the target's lock: record_progress's read, or previous_entries for a batch); return
-    `previous`."""
+    """Check an entry against the target's rules and against `previous`, the stored entry it follows
+    (read under the target's lock: record_progress's read, or previous_entries for a batch); return
+    `previous`. `follows` is the entry whose value this one's follows when that is not `previous`
+    (an earlier row of the same batch): a decrease or a tenfold jump is judged against it."""
     if target.derivation:  # computed (M10 counts the practical tasks done): nobody types it
         derivation = target.get_derivation_display()
         raise ValidationError({NON_FIELD_ERRORS: errors.DERIVED_NOT_RECORDED % {"derivation": derivation}})
@@ -123,16 +130,45 @@ def validate_progress(
             problems["value"] = errors.VALUE_REQUIRED
         if value is not None and value < 0 and not target.allows_negative:
             problems["value"] = errors.NEGATIVE_VALUE
+        elif value is not None and counts_whole_things(target.unit) and value != value.to_integral_value():
+            problems["value"] = errors.WHOLE_NUMBER_REQUIRED % {"unit": target.unit}
     if growth_rate is not None and target.growth_rate_target is None:
         problems["growth_rate"] = errors.GROWTH_NOT_APPLICABLE
     if problems:
         raise ValidationError(problems)
 
-    if unexplained_decrease(target, previous, reported_on=reported_on, value=value, reason=correction_reason):
+    follows = previous if follows is None else follows
+    if unexplained_decrease(target, follows, reported_on=reported_on, value=value, reason=correction_reason):
         raise ValidationError(
-            {"correction_reason": errors.DECREASE_NEEDS_REASON % {"previous": previous.value.normalize()}}
+            {"correction_reason": errors.DECREASE_NEEDS_REASON % {"previous": format_number(follows.value)}}
+        )
+    unusual = unusual_reference(target, follows, value=value)
+    if unusual is not None and not unusual_confirmed:
+        reference_name, reference = unusual
+        raise ValidationError(
+            {
+                "value": errors.UNUSUAL_VALUE_NEEDS_CONFIRMATION
+                % {
+                    "value": format_number(value),
+                    "reference_name": reference_name,
+                    "reference": format_number(reference),
+                }
+            }
         )
     return previous
+
+
+def unusual_reference(target, follows, *, value):
+    """What `value` is more than UNUSUAL_FACTOR times: (its name, the number) — the target value, or
+    the value of the entry it follows — or None for a plausible value."""
+    if value is None:
+        return None
+    goal = target.effective_target_value
+    if goal and abs(value) > UNUSUAL_FACTOR * abs(goal):
+        return errors.UNUSUAL_AGAINST_TARGET, goal
+    if follows is not None and follows.value and abs(value) > UNUSUAL_FACTOR * abs(follows.value):
+        return errors.UNUSUAL_AGAINST_PREVIOUS, follows.value
+    return None
 
 
 def unexplained_decrease(target, earlier, *, reported_on, value, reason) -> bool:
@@ -203,6 +239,7 @@ def record_progress(
     note="",
     evidence=None,
     correction_reason="",
+    unusual_confirmed=False,
     today=None,
     resubmits: ProgressEntry | None = None,
 ) -> ProgressEntry:
@@ -228,6 +265,7 @@ def record_progress(
         growth_rate=growth_rate,
         stage=stage,
         correction_reason=correction_reason,
+        unusual_confirmed=unusual_confirmed,
         today=today,
         previous=previous,
     )
@@ -240,6 +278,8 @@ def record_progress(
         note=note or "",
         correction_reason=correction_reason or "",
         supersedes=resubmits or (previous if correction_reason else None),
+        # Kept only where it was needed: the review queue flags a value its reporter vouched for.
+        unusual_confirmed=unusual_reference(target, previous, value=value) is not None,
         review_status=ReviewStatus.SUBMITTED if target.report_review_required else ReviewStatus.APPROVED,
         created_by=user,
     )
@@ -268,6 +308,7 @@ class ProgressItem:
     stage: str = ""
     note: str = ""
     correction_reason: str = ""
+    unusual_confirmed: bool = False
     key: object = None
     previous: ProgressEntry | None = field(default=None, repr=False)
     earlier_in_batch: "ProgressItem | None" = field(default=None, repr=False)
@@ -283,8 +324,9 @@ class BatchInvalid(ValidationError):
 
 def check_progress_batch(*, user, items: list[ProgressItem], today=None) -> dict:
     """Validate every item exactly as record_progress would (permission, then validate_progress),
-    plus what a batch adds: a lower cumulative value than an earlier item of the same batch needs a
-    reason too. Returns {key: ValidationError}; writes nothing."""
+    each judged against the entry it follows: an earlier item of the same batch where there is one
+    (a lower cumulative value needs a reason, a tenfold jump a confirmation). Returns
+    {key: ValidationError}; writes nothing."""
     problems = {}
     target_ids = {item.target.pk for item in items}
     writable = set(roles.writable_targets(Target.objects.filter(pk__in=target_ids), user).values_list("pk", flat=True))
@@ -295,6 +337,10 @@ def check_progress_batch(*, user, items: list[ProgressItem], today=None) -> dict
         if item.target.pk not in writable:
             problems[item.key] = ValidationError(errors.NOT_YOUR_TARGET)
             continue
+        stored = previous.get((item.target.pk, item.reported_on))
+        earlier = last_in_batch.get(item.target.pk)
+        if earlier is not None and stored is not None and earlier.reported_on < stored.reported_on:
+            earlier = None  # a stored entry between them is the one this item follows
         try:
             check_period_open(user=user, target=item.target, reported_on=item.reported_on, closed=closed)
             item.previous = validate_progress(
@@ -304,21 +350,13 @@ def check_progress_batch(*, user, items: list[ProgressItem], today=None) -> dict
                 growth_rate=item.growth_rate,
                 stage=item.stage,
                 correction_reason=item.correction_reason,
+                unusual_confirmed=item.unusual_confirmed,
                 today=today,
-                previous=previous.get((item.target.pk, item.reported_on)),
+                previous=stored,
+                follows=earlier,
             )
         except ValidationError as error:
             problems[item.key] = error
-            continue
-        earlier = last_in_batch.get(item.target.pk)
-        if earlier is not None and item.previous is not None and earlier.reported_on < item.previous.reported_on:
-            earlier = None  # a stored entry between them is the one this item follows
-        if unexplained_decrease(
-            item.target, earlier, reported_on=item.reported_on, value=item.value, reason=item.correction_reason
-        ):
-            problems[item.key] = ValidationError(
-                {"correction_reason": errors.DECREASE_NEEDS_REASON % {"previous": earlier.value.normalize()}}
-            )
             continue
         item.earlier_in_batch = earlier
         last_in_batch[item.target.pk] = item
@@ -373,6 +411,10 @@ def record_progress_batch(*, user, items: list[ProgressItem], today=None) -> lis
                 note=item.note or "",
                 correction_reason=item.correction_reason or "",
                 supersedes=supersedes,
+                unusual_confirmed=unusual_reference(
+                    item.target, item.earlier_in_batch or item.previous, value=item.value
+                )
+                is not None,
                 review_status=ReviewStatus.SUBMITTED if item.target.report.review_required else ReviewStatus.APPROVED,
                 created_by=user,
             )

@@ -89,7 +89,7 @@ def test_preview_lists_every_error_with_sheet_row_and_column_and_writes_nothing(
 
 
 def test_a_valid_file_records_every_row_and_moves_the_standing(tmp_path, report, reporter_a, dept_a):
-    first = builders.target(report, code="A1", lead=dept_a, target_value=10)
+    first = builders.target(report, code="A1", lead=dept_a, target_value=1000)
     second = builders.target(report, code="A2", lead=dept_a, direction=Direction.QUALITATIVE, target_value=None)
     path = save(
         tmp_path,

@@ -23,7 +23,7 @@ from . import builders
 
 TODAY = datetime.date(2026, 11, 27)
 REPORTED_ON = "2026-11-20"
-IMPORT_HEADERS = ["编号", "名称", "推进阶段", "填报日期", "本期累计完成值", "增速(%)", "本期说明"]
+IMPORT_HEADERS = ["编号", "名称", "推进阶段", "填报日期", "本期累计完成值", "增速(%)", "本期说明", "确认数值无误"]
 
 
 @pytest.fixture(autouse=True)
@@ -34,19 +34,28 @@ def frozen_today(monkeypatch):
 # --- The three ways in -------------------------------------------------------------------------
 
 
+# Each test writes the fields once, channel-neutrally: value, growth_rate, stage, and confirm
+# (the confirmation of an unusual value: the form's checkbox, the API's confirm_unusual, the column).
+
+
 def through_form(client, user, target, fields):
     """The progress form page, as a reporter fills it in."""
     client.force_login(user)
-    url = reverse("record-progress", args=[target.report.code, target.code])
-    return client.post(url, {"reported_on": REPORTED_ON, **fields})
+    data = {"reported_on": REPORTED_ON, **fields}
+    if data.pop("confirm", False):
+        data["confirm_unusual"] = "on"
+    return client.post(reverse("record-progress", args=[target.report.code, target.code]), data)
 
 
 def through_api(client, user, target, fields):
     """POST /api/v1/targets/<code>/progress with a token."""
+    payload = {"reported_on": REPORTED_ON, **fields}
+    if "confirm" in payload:
+        payload["confirm_unusual"] = payload.pop("confirm")
     secret = ApiToken.objects.issue(user=user)[1]
     return client.post(
         reverse("api-record-progress", args=[target.code]),
-        data=json.dumps({"reported_on": REPORTED_ON, **fields}),
+        data=json.dumps(payload),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Token {secret}",
     )
@@ -67,14 +76,19 @@ def workbook(rows, headers=IMPORT_HEADERS):
 def import_row(target, fields):
     """A row of the 台账 laid out as IMPORT_HEADERS."""
     value, growth_rate, stage = fields.get("value"), fields.get("growth_rate"), fields.get("stage")
-    return [target.code, target.name, stage, REPORTED_ON, value, growth_rate, ""]
+    return [target.code, target.name, stage, REPORTED_ON, value, growth_rate, "", "是" if fields.get("confirm") else ""]
+
+
+def import_preview(client, user, target, fields):
+    """The /progress/import/ page's preview of a 台账 holding one row."""
+    client.force_login(user)
+    content = workbook([import_row(target, fields)])
+    return client.post(reverse("progress-import"), {"workbook": SimpleUploadedFile("台账.xlsx", content)})
 
 
 def through_import_page(client, user, target, fields):
     """The /progress/import/ page: upload the 台账, then confirm the preview."""
-    client.force_login(user)
-    content = workbook([import_row(target, fields)])
-    preview = client.post(reverse("progress-import"), {"workbook": SimpleUploadedFile("台账.xlsx", content)})
+    preview = import_preview(client, user, target, fields)
     assert "确认导入 1 行" in preview.content.decode(), preview.content.decode()
     return client.post(reverse("progress-import-confirm"))
 
@@ -83,7 +97,7 @@ CHANNELS = ["form", "api", "import"]
 
 
 def record(channel, client, user, target, fields):
-    """Record `fields` on `target` through `channel`; assert it was accepted."""
+    """Record `fields` on `target` through `channel`; assert it was accepted; the entry stored."""
     if channel == "form":
         response = through_form(client, user, target, fields)
         assert response.status_code == 302, response.content.decode()
@@ -93,7 +107,25 @@ def record(channel, client, user, target, fields):
     else:
         response = through_import_page(client, user, target, fields)
         assert response.status_code == 302
-    return ProgressEntry.objects.get(target=target)
+    return ProgressEntry.objects.filter(target=target).latest("id")
+
+
+def refusal(channel, client, user, target, fields) -> str:
+    """Send `fields` through `channel`, assert it was refused with nothing stored; the answer's text."""
+    before = ProgressEntry.objects.count()
+    if channel == "form":
+        response = through_form(client, user, target, fields)
+        assert response.status_code == 200
+        text = response.content.decode()
+    elif channel == "api":
+        response = through_api(client, user, target, fields)
+        assert response.status_code == 400
+        text = json.dumps(response.json(), ensure_ascii=False)
+    else:
+        text = import_preview(client, user, target, fields).content.decode()
+        assert "确认导入" not in text
+    assert ProgressEntry.objects.count() == before
+    return text
 
 
 # --- Growth rates ------------------------------------------------------------------------------
@@ -138,7 +170,7 @@ def test_the_import_command_records_growth_rates(tmp_path, report, reporter_a, d
     for code in rates:
         builders.target(report, code=code, lead=dept_a, unit="%", target_value=None, growth_rate_target=10)
     path = tmp_path / "台账.xlsx"
-    path.write_bytes(workbook([[code, "", None, REPORTED_ON, None, rate, ""] for code, rate in rates.items()]))
+    path.write_bytes(workbook([[code, "", None, REPORTED_ON, None, rate, "", ""] for code, rate in rates.items()]))
 
     call_command("import_progress", str(path), user=reporter_a.username, stdout=io.StringIO())
 
@@ -191,3 +223,101 @@ def test_a_derived_target_refuses_entries_through_every_channel(client, tmp_path
 def test_a_reported_target_beside_a_derived_one_takes_the_same_entry(client, reporter_a, derived, target_a):
     entry = record("api", client, reporter_a, target_a, {"value": 5})
     assert entry.value == 5 and builders.standing(target_a).latest_value == 5
+
+
+# --- Plausible values -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def schools(report, dept_a):
+    """A1.3.01 新建学校 8 所: a count of whole things."""
+    return builders.target(report, code="A1.3.01", lead=dept_a, name="新建学校", unit="所", target_value=8)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_count_of_whole_things_refuses_a_fraction_and_takes_a_whole_number(client, reporter_a, schools, channel):
+    text = refusal(channel, client, reporter_a, schools, {"value": "8.5"})
+    assert str(errors.WHOLE_NUMBER_REQUIRED % {"unit": "所"}) in text
+
+    assert record(channel, client, reporter_a, schools, {"value": "8"}).value == 8
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("typed", ["1e5", "1E5", "８e1"])
+def test_an_exponent_is_refused_as_not_a_number_people_type(client, reporter_a, schools, channel, typed):
+    text = refusal(channel, client, reporter_a, schools, {"value": typed})
+    assert str(errors.EXPONENT_NOT_ALLOWED) in text and "1E+5" not in text
+
+    assert record(channel, client, reporter_a, schools, {"value": "6"}).value == 6
+
+
+def unusual_message(value, reference_name, reference):
+    return str(
+        errors.UNUSUAL_VALUE_NEEDS_CONFIRMATION
+        % {"value": value, "reference_name": reference_name, "reference": reference}
+    )
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_value_over_ten_times_the_target_needs_a_confirmation(client, reporter_a, schools, channel):
+    text = refusal(channel, client, reporter_a, schools, {"value": "100000"})
+    assert unusual_message("100,000", errors.UNUSUAL_AGAINST_TARGET, "8") in text
+
+    entry = record(channel, client, reporter_a, schools, {"value": "100000", "confirm": True})
+    assert (entry.value, entry.unusual_confirmed) == (100000, True)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_jump_over_ten_times_the_previous_value_needs_a_confirmation(client, reporter_a, report, dept_a, channel):
+    investment = builders.target(report, code="A2.1.01", lead=dept_a, name="完成投资", unit="亿元", target_value=500)
+    builders.entry(investment, "2026-03-31", Decimal("3.2"), user=reporter_a)
+
+    text = refusal(channel, client, reporter_a, investment, {"value": "320"})
+    assert unusual_message("320", errors.UNUSUAL_AGAINST_PREVIOUS, "3.2") in text
+
+    assert record(channel, client, reporter_a, investment, {"value": "320", "confirm": True}).unusual_confirmed
+    assert builders.standing(investment).latest_value == 320
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_plausible_value_is_stored_unflagged_even_when_confirmed(client, reporter_a, schools, channel):
+    entry = record(channel, client, reporter_a, schools, {"value": "7", "confirm": True})
+    assert (entry.value, entry.unusual_confirmed) == (7, False)
+
+
+def test_the_message_of_a_decrease_writes_the_previous_value_as_people_write_it(client, reporter_a, schools):
+    builders.entry(schools, "2026-10-31", 100000, user=reporter_a, unusual_confirmed=True)
+    text = refusal("form", client, reporter_a, schools, {"value": "8"})
+    assert str(errors.DECREASE_NEEDS_REASON % {"previous": "100,000"}) in text and "1E+5" not in text
+
+    entry = record("form", client, reporter_a, schools, {"value": "8", "correction_reason": "多填了单位"})
+    assert entry.value == 8 and builders.standing(schools).latest_value == 8
+
+
+def test_an_import_judges_a_jump_against_the_row_before_it_in_the_same_file(tmp_path, report, reporter_a, dept_a):
+    investment = builders.target(report, code="A2.1.01", lead=dept_a, name="完成投资", unit="亿元", target_value=500)
+    builders.entry(investment, "2026-03-31", Decimal("3"), user=reporter_a)
+    rows = [
+        [investment.code, "", None, "2026-06-30", 20, None, "", ""],  # 6.7× the stored 3
+        [investment.code, "", None, "2026-09-30", 150, None, "", ""],  # 7.5× the row before, 50× the stored 3
+        [investment.code, "", None, "2026-10-31", 1600, None, "", "是"],  # 10.7× the row before: confirmed
+    ]
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(workbook(rows))
+
+    plan = imports.commit_import(path, user=reporter_a, report=report)
+
+    assert plan.ok, plan.errors
+    stored = investment.entries.order_by("reported_on").values_list("value", "unusual_confirmed")
+    assert [(int(value), flag) for value, flag in stored] == [(3, False), (20, False), (150, False), (1600, True)]
+
+
+def test_an_import_confirmation_cell_takes_only_yes_or_nothing(tmp_path, report, reporter_a, schools):
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(workbook([[schools.code, "", None, REPORTED_ON, 6, None, "", "也许"]]))
+    plan = imports.plan_import(path, user=reporter_a, report=report)
+    assert [(e.column, e.message) for e in plan.errors] == [("确认数值无误", str(imports.BAD_CONFIRMATION))]
+
+    path.write_bytes(workbook([[schools.code, "", None, REPORTED_ON, 100, None, "", True]]))
+    assert imports.commit_import(path, user=reporter_a, report=report).ok
+    assert ProgressEntry.objects.get().unusual_confirmed

@@ -186,8 +186,11 @@ def test_percent_is_accepted_where_the_unit_is_percent(client, reporter_a, repor
 def test_decrease_needs_a_reason_and_is_kept_as_a_correction(client, reporter_a, target_a):
     first = builders.entry(target_a, "2026-10-31", 8, user=reporter_a)
     client.force_login(reporter_a)
-    response = client.post(progress_url(target_a), {"reported_on": "2026-11-20", "value": "1,200"})
-    assert response.status_code == 302  # an increase needs no reason
+    # An increase needs no reason (this one, 150 times the last value, needs its confirmation).
+    response = client.post(
+        progress_url(target_a), {"reported_on": "2026-11-20", "value": "1,200", "confirm_unusual": "on"}
+    )
+    assert response.status_code == 302
     response = client.post(progress_url(target_a), {"reported_on": "2026-11-21", "value": "6"})
     assert "属于更正，请填写更正原因" in response.content.decode()
     response = client.post(
