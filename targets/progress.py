@@ -9,14 +9,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, FilteredRelation, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Abs, Coalesce, Greatest, Least, NullIf
+from django.db.models.functions import Coalesce, Greatest, Least, NullIf, Power
+from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.utils import timezone
 
-from .choices import Direction, Measure, ReviewStatus, Stage, Status
+from .choices import Direction, GrowthBasis, Measure, ReviewStatus, Stage, Status
 
 DECIMAL = models.DecimalField(max_digits=24, decimal_places=4)
 FLOAT = models.FloatField()
-APPROXIMATE_BAND = 0.05  # 左右: within ±5% of the target counts as reached
 
 
 class DaysBetween(Func):
@@ -70,14 +70,25 @@ def _round1(expression):
     return Func(expression, template="ROUND((%(expressions)s)::numeric, 1)::float", output_field=FLOAT)
 
 
+# Values nobody types (Target.derivation): each is a SQL function of (report id, as_of,
+# include_pending) registered at start-up by the app that owns what it counts (projects: the
+# practical tasks done, for 为民兴办20件实事). targets knows only the name.
+DERIVED_VALUES: dict[str, str] = {}
+
+# The parts of a target judged on their own; the worse decides its status (docs/figures.md).
+RANK_DONE, RANK_ON_TRACK, RANK_LAGGING, RANK_FAR_BEHIND = 1, 2, 3, 4
+
+
 class TargetQuerySet(models.QuerySet):
     def with_progress(self, as_of: datetime.date | None = None, include_pending: bool = False):
-        """Annotate each target with its standing on `as_of` (default: today).
+        """Annotate each target with its standing on `as_of` (default: today), by the rules of
+        docs/figures.md.
 
         Counted entries are the approved ones, or also those awaiting review when
         `include_pending`; returned entries never count. Annotations: latest_value,
-        latest_growth_rate, latest_stage, latest_reported_on, percent_complete,
-        completion_rate, expected_percent, gap, growth_gap, status.
+        latest_growth_rate, latest_stage, latest_reported_on, percent_complete (进度),
+        completion_rate (完成率), expected_percent (序时, at the figure's own date), growth_percent,
+        growth_expected_percent, gap, growth_gap, status.
         """
         # targets.selectors._standing keeps what this builds, keyed by these inputs (as_of, today,
         # include_pending, the tolerance): anything else read here must join that key.
@@ -114,32 +125,45 @@ class TargetQuerySet(models.QuerySet):
         )
 
         as_of_value = Value(as_of, output_field=models.DateField())
-        year_start = Value(datetime.date(as_of.year, 1, 1), output_field=models.DateField())
-        year_end = Value(datetime.date(as_of.year, 12, 31), output_field=models.DateField())
+        value, reported_on = F("_counted__value"), F("_counted__reported_on")
+        if DERIVED_VALUES:
+            # A derived value is the count on as_of itself.
+            derived = [
+                When(derivation=name, then=Func(F("report_id"), as_of_value, Value(include_pending), function=sql))
+                for name, sql in DERIVED_VALUES.items()
+            ]
+            value = Case(*derived, default=value, output_field=DECIMAL)
+            reported_on = Case(
+                When(derivation__in=list(DERIVED_VALUES), then=as_of_value),
+                default=reported_on,
+                output_field=models.DateField(),
+            )
         qs = qs.annotate(
-            latest_value=F("_counted__value"),
+            latest_value=value,
             latest_growth_rate=F("_counted__growth_rate"),
             latest_stage=F("_counted__stage"),
-            latest_reported_on=F("_counted__reported_on"),
+            latest_reported_on=reported_on,
         ).alias(
             # An approved extension (延期/调整) moves the deadline or the target value that progress
             # is judged against; the report's own values stay in their columns.
             _deadline=Once(Coalesce(F("adjusted_deadline"), F("deadline")), output_field=models.DateField()),
-            # The value judged (the reported rate for a target given only as a growth rate, "增长17%以上"),
-            # the goal it is judged against and where it started (the baseline for a level measure). A
-            # target without a target value is judged on its growth rate or is qualitative (the model
-            # constrains it), and an adjusted target value needs the original one.
+            # The value judged, the goal and where the way to it starts (reportgov_subject and
+            # reportgov_goal, targets/migrations/0010: the same rules the practical tasks use).
             _subject=Once(
-                Case(
-                    When(target_value__isnull=True, then=F("latest_growth_rate")),
-                    # A yearly goal counts only this year's figure: last year's total is not this year's.
-                    When(measure=Measure.ANNUAL, latest_reported_on__lt=year_start, then=Value(None)),
-                    default=F("latest_value"),
+                Func(
+                    F("target_value"),
+                    F("measure"),
+                    F("latest_value"),
+                    F("latest_growth_rate"),
+                    F("latest_reported_on"),
+                    as_of_value,
+                    function="reportgov_subject",
                 ),
                 output_field=DECIMAL,
             ),
             _goal=Once(
-                Coalesce(F("adjusted_target_value"), F("target_value"), F("growth_rate_target")), output_field=DECIMAL
+                Func(F("adjusted_target_value"), F("target_value"), F("growth_rate_target"), function="reportgov_goal"),
+                output_field=DECIMAL,
             ),
             _from=Once(
                 Case(
@@ -154,19 +178,38 @@ class TargetQuerySet(models.QuerySet):
             ),
         )
         qs = qs.alias(
-            _linear_percent=_calendar_percent(as_of_value, F("period_start"), F("_deadline")),
-            # A yearly goal's calendar is as_of's year (within the period).
-            _annual_percent=_calendar_percent(
-                as_of_value, Greatest(F("period_start"), year_start), Least(F("_deadline"), year_end)
+            # The day the figure judged describes: it is judged against the calendar of that day
+            # (as_of when nothing counts, for instance last year's figure of a yearly goal).
+            _judged_on=Once(
+                Case(When(_subject__isnull=False, then=F("latest_reported_on")), default=as_of_value),
+                output_field=models.DateField(),
             ),
         )
-        # The checkpoints on either side of as_of, joined once each (a target has one per date).
+        judged_on = F("_judged_on")
+        qs = qs.alias(
+            _share=_calendar_share(judged_on, F("period_start"), F("_deadline")),
+            # A yearly goal's calendar is the figure's year (within the period).
+            _annual_share=_calendar_share(
+                judged_on, Greatest(F("period_start"), YearStart(judged_on)), Least(F("_deadline"), YearEnd(judged_on))
+            ),
+        )
+        # The checkpoints on either side of the figure's day, joined once each (one per date).
         checkpoints = Checkpoint.objects.filter(target=OuterRef("pk")).values("due_on")
         qs = qs.alias(
-            _before_due=Subquery(checkpoints.filter(due_on__lte=as_of).order_by("-due_on")[:1]),
-            _after_due=Subquery(checkpoints.filter(due_on__gt=as_of).order_by("due_on")[:1]),
+            _before_due=Subquery(checkpoints.filter(due_on__lte=OuterRef("_judged_on")).order_by("-due_on")[:1]),
+            _after_due=Subquery(checkpoints.filter(due_on__gt=OuterRef("_judged_on")).order_by("due_on")[:1]),
             _checkpoint_before=FilteredRelation("checkpoints", condition=Q(checkpoints__due_on=F("_before_due"))),
             _checkpoint_after=FilteredRelation("checkpoints", condition=Q(checkpoints__due_on=F("_after_due"))),
+        )
+        over_period = Q(growth_basis=GrowthBasis.OVER_PERIOD)
+        judged_by_rate = ~Q(direction__in=[Direction.AT_MOST, Direction.QUALITATIVE])
+        growth_goal = _as_float(F("growth_rate_target")) / 100.0
+        qs = qs.alias(
+            # Growth over the period compounds: (1 + G)^share − 1 of it is expected by the figure's day.
+            _compound_growth_percent=Once(
+                100.0 * (Power(1.0 + growth_goal, F("_share")) - 1.0) / NullIf(growth_goal, 0.0),
+                output_field=FLOAT,
+            ),
         )
         qs = qs.annotate(
             percent_complete=Once(
@@ -185,7 +228,7 @@ class TargetQuerySet(models.QuerySet):
             # (percent_complete, measured from the baseline) wherever a baseline exists.
             completion_rate=Once(
                 Case(
-                    When(direction__in=[Direction.AT_MOST, Direction.QUALITATIVE], then=Value(None)),
+                    When(~judged_by_rate | Q(target_value__isnull=True), then=Value(None)),
                     default=_round1(100.0 * _as_float(F("_subject")) / NullIf(_as_float(F("_goal")), 0.0)),
                     output_field=FLOAT,
                 ),
@@ -194,40 +237,99 @@ class TargetQuerySet(models.QuerySet):
             expected_percent=Once(
                 _round1(
                     Case(
-                        When(direction__in=[Direction.AT_MOST, Direction.QUALITATIVE], then=Value(None)),
-                        When(target_value__isnull=True, then=Value(100.0)),  # judged on the rate alone
-                        When(measure=Measure.ANNUAL, then=F("_annual_percent")),
+                        When(~judged_by_rate, then=Value(None)),
+                        When(
+                            over_period,
+                            target_value__isnull=True,
+                            growth_rate_target__gt=0,
+                            then=F("_compound_growth_percent"),
+                        ),
+                        When(target_value__isnull=True, then=Value(100.0)),  # a rate is never prorated
+                        When(measure=Measure.ANNUAL, then=100.0 * F("_annual_share")),
                         When(
                             Q(_checkpoint_before__pk__isnull=False) | Q(_checkpoint_after__pk__isnull=False),
-                            then=_checkpoint_percent(as_of),
+                            then=_checkpoint_percent(),
                         ),
-                        default=F("_linear_percent"),
+                        When(over_period, _from__gt=0, _goal__gt=F("_from"), then=_compound_level_percent()),
+                        default=100.0 * F("_share"),
                         output_field=FLOAT,
                     )
                 ),
                 output_field=FLOAT,
             ),
+            growth_percent=Once(
+                Case(
+                    When(
+                        judged_by_rate,
+                        growth_rate_target__gt=0,
+                        then=_round1(100.0 * _as_float(F("latest_growth_rate")) / _as_float(F("growth_rate_target"))),
+                    ),
+                    default=Value(None),
+                    output_field=FLOAT,
+                ),
+                output_field=FLOAT,
+            ),
+            growth_expected_percent=Once(
+                Case(
+                    When(
+                        judged_by_rate & over_period,
+                        growth_rate_target__gt=0,
+                        then=_round1(F("_compound_growth_percent")),
+                    ),
+                    When(judged_by_rate, growth_rate_target__gt=0, then=Value(100.0)),
+                    default=Value(None),
+                    output_field=FLOAT,
+                ),
+                output_field=FLOAT,
+            ),
         )
-        reached_band = APPROXIMATE_BAND * Abs(F("_goal"))
         qs = qs.alias(
             _reached=Once(
-                Case(
-                    When(_subject__isnull=True, then=Value(False)),
-                    When(direction=Direction.APPROXIMATELY, then=Q(_subject__gte=F("_goal") - reached_band)),
-                    When(direction=Direction.AT_LEAST, then=Q(_subject__gte=F("_goal"))),
-                    When(direction=Direction.AT_MOST, then=Q(_subject__lte=F("_goal"))),
-                    default=Value(False),
-                    output_field=models.BooleanField(),
-                ),
+                Func(F("direction"), F("_subject"), F("_goal"), function="reportgov_reached"),
+                output_field=models.BooleanField(),
+            ),
+            _growth_reached=Once(
+                Func(F("direction"), F("latest_growth_rate"), F("growth_rate_target"), function="reportgov_reached"),
                 output_field=models.BooleanField(),
             ),
         )
+        qs = qs.alias(
+            _level_rank=Once(
+                Case(
+                    When(target_value__isnull=True, then=Value(None)),
+                    When(_reached=True, then=Value(RANK_DONE)),
+                    *_rank_by(F("percent_complete"), F("expected_percent"), tolerance),
+                    default=Value(RANK_FAR_BEHIND),
+                    output_field=models.IntegerField(),
+                ),
+                output_field=models.IntegerField(),
+            ),
+            _growth_rank=Once(
+                Case(
+                    When(Q(growth_rate_target__isnull=True) | Q(latest_growth_rate__isnull=True), then=Value(None)),
+                    # A rate that meets its goal is settled by the period's final figure; growth over
+                    # the period that reached its goal is done.
+                    When(
+                        _growth_reached=True,
+                        then=Case(
+                            When(over_period | Q(_judged_on__gte=F("_deadline")), then=Value(RANK_DONE)),
+                            default=Value(RANK_ON_TRACK),
+                        ),
+                    ),
+                    *_rank_by(F("growth_percent"), F("growth_expected_percent"), tolerance),
+                    default=Value(RANK_FAR_BEHIND),
+                    output_field=models.IntegerField(),
+                ),
+                output_field=models.IntegerField(),
+            ),
+        )
+        zero = Value(0, output_field=DECIMAL)
         qs = qs.annotate(
             gap=Once(
                 Case(
                     When(_subject__isnull=True, then=Value(None)),
                     When(direction=Direction.QUALITATIVE, then=Value(None)),
-                    When(_reached=True, then=Value(0, output_field=DECIMAL)),
+                    When(_reached=True, then=zero),
                     When(direction=Direction.AT_MOST, then=F("_subject") - F("_goal")),
                     default=F("_goal") - F("_subject"),
                     output_field=DECIMAL,
@@ -236,21 +338,20 @@ class TargetQuerySet(models.QuerySet):
             ),
             growth_gap=Once(
                 Case(
+                    When(Q(latest_growth_rate__isnull=True) | Q(growth_rate_target__isnull=True), then=Value(None)),
+                    When(direction=Direction.QUALITATIVE, then=Value(None)),
                     When(
-                        latest_growth_rate__isnull=False,
-                        growth_rate_target__isnull=False,
+                        direction=Direction.AT_MOST,
                         then=Greatest(
-                            F("growth_rate_target") - F("latest_growth_rate"), Value(0, output_field=DECIMAL)
+                            F("latest_growth_rate") - F("growth_rate_target"), Value(0, output_field=DECIMAL)
                         ),
                     ),
-                    default=Value(None),
+                    default=Greatest(F("growth_rate_target") - F("latest_growth_rate"), zero),
                     output_field=DECIMAL,
                 ),
                 output_field=DECIMAL,
             ),
-            status=Once(
-                Case(*_status_rules(as_of, tolerance), default=Value(Status.NO_DATA)), output_field=models.CharField()
-            ),
+            status=Once(Case(*_status_rules(as_of), default=Value(Status.NO_DATA)), output_field=models.CharField()),
         )
         return qs
 
@@ -280,43 +381,71 @@ class TargetQuerySet(models.QuerySet):
         return super().__getitem__(k)
 
 
-def _calendar_percent(as_of, start, end):
-    """序时进度 on a straight line: the share of the days from `start` to `end` (both counted) gone
-    by on as_of, from 0 to 100."""
-    elapsed = _as_float(DaysBetween(as_of, start) + 1) / _as_float(DaysBetween(end, start) + 1)
-    return Once(Least(Value(100.0), Greatest(Value(0.0), 100.0 * elapsed)), output_field=FLOAT)
+class YearStart(Func):
+    """1 January of a date's year."""
+
+    template = "make_date(extract(year FROM %(expressions)s)::int, 1, 1)"
+    output_field = models.DateField()
 
 
-def _status_rules(as_of, tolerance):
+class YearEnd(Func):
+    """31 December of a date's year."""
+
+    template = "make_date(extract(year FROM %(expressions)s)::int, 12, 31)"
+    output_field = models.DateField()
+
+
+def _calendar_share(day, start, end):
+    """序时 on a straight line: the share of the days from `start` to `end` (both counted) gone by
+    on `day`, from 0 to 1."""
+    elapsed = _as_float(DaysBetween(day, start) + 1) / _as_float(DaysBetween(end, start) + 1)
+    return Once(Least(Value(1.0), Greatest(Value(0.0), elapsed)), output_field=FLOAT)
+
+
+def _rank_by(percent, expected, tolerance):
+    """How far a part is behind where it should be: within the tolerance, within twice it, or
+    beyond (the Case's default, RANK_FAR_BEHIND, which also takes a part that cannot be measured)."""
+    return [
+        When(GreaterThanOrEqual(percent, expected - tolerance), then=Value(RANK_ON_TRACK)),
+        When(GreaterThanOrEqual(percent, expected - 2 * tolerance), then=Value(RANK_LAGGING)),
+    ]
+
+
+def _status_rules(as_of):
     """The status rules, in order; the first that holds decides."""
     past_deadline = Q(_deadline__lt=as_of)
     qualitative = Q(direction=Direction.QUALITATIVE)
     nothing_counted = Q(latest_reported_on__isnull=True) | (qualitative & Q(latest_stage=""))
+    rank = Greatest(F("_level_rank"), F("_growth_rank"))
     return [
         When(nothing_counted & past_deadline & ~Q(direction=Direction.AT_MOST), then=Value(Status.OVERDUE)),
         When(nothing_counted, then=Value(Status.NO_DATA)),
         When(~qualitative & Q(_subject__isnull=True), then=Value(Status.NO_DATA)),
-        # Reached: a ceiling is met, anything else is done (a qualitative target is never "reached").
-        When(
-            ~qualitative & Q(_reached=True),
-            then=Case(When(direction=Direction.AT_MOST, then=Value(Status.MET)), default=Value(Status.DONE)),
-        ),
+        When(direction=Direction.AT_MOST, _reached=True, then=Value(Status.MET)),
         When(direction=Direction.AT_MOST, then=Value(Status.BREACHED)),
-        When(direction=Direction.QUALITATIVE, latest_stage=Stage.COMPLETED, then=Value(Status.DONE)),
-        When(direction=Direction.QUALITATIVE, _deadline__lt=as_of, then=Value(Status.OVERDUE)),
-        When(direction=Direction.QUALITATIVE, latest_stage=Stage.IN_PROGRESS, then=Value(Status.IN_PROGRESS)),
-        When(direction=Direction.QUALITATIVE, then=Value(Status.NOT_STARTED)),
+        When(qualitative & Q(latest_stage=Stage.COMPLETED), then=Value(Status.DONE)),
+        When(qualitative & past_deadline, then=Value(Status.OVERDUE)),
+        When(qualitative & Q(latest_stage=Stage.IN_PROGRESS), then=Value(Status.IN_PROGRESS)),
+        When(qualitative, then=Value(Status.NOT_STARTED)),
+        When(Exact(rank, RANK_DONE), then=Value(Status.DONE)),
         When(past_deadline, then=Value(Status.OVERDUE)),
-        When(percent_complete__gte=F("expected_percent") - tolerance, then=Value(Status.ON_TRACK)),
-        When(percent_complete__gte=F("expected_percent") - 2 * tolerance, then=Value(Status.LAGGING)),
-        When(percent_complete__isnull=False, then=Value(Status.FAR_BEHIND)),
+        When(Exact(rank, RANK_ON_TRACK), then=Value(Status.ON_TRACK)),
+        When(Exact(rank, RANK_LAGGING), then=Value(Status.LAGGING)),
+        When(Exact(rank, RANK_FAR_BEHIND), then=Value(Status.FAR_BEHIND)),
     ]
 
 
-def _checkpoint_percent(as_of):
+def _compound_level_percent():
+    """The share of the way from the baseline b to the goal t expected on the compounding path
+    b · (t / b)^share (a level that doubles over the plan's years)."""
+    ratio = _as_float(F("_goal")) / _as_float(F("_from"))
+    return 100.0 * (Power(ratio, F("_share")) - 1.0) / NullIf(ratio - 1.0, 0.0)
+
+
+def _checkpoint_percent():
     """Expected % from checkpoints: the planned value interpolated between the checkpoints on
-    either side of as_of (the period's start at the baseline and the deadline at the target
-    stand in where there is none), as a share of the way from baseline to target."""
+    either side of the figure's day (the period's start at the baseline and the deadline at the
+    target stand in where there is none), as a share of the way from baseline to target."""
     day_before_start = Func(F("period_start"), template="(%(expressions)s - 1)", output_field=models.DateField())
     prev_on = Coalesce(F("_checkpoint_before__due_on"), day_before_start)
     # Only targets with a target value get here: their goal is the (adjusted) target value and they
@@ -324,10 +453,9 @@ def _checkpoint_percent(as_of):
     prev_value = Coalesce(F("_checkpoint_before__planned_value"), F("_from"))
     next_on = Coalesce(F("_checkpoint_after__due_on"), F("_deadline"))
     next_value = Coalesce(F("_checkpoint_after__planned_value"), F("_goal"))
-    as_of_value = Value(as_of, output_field=models.DateField())
     share = Least(
         Value(1.0),
-        _as_float(DaysBetween(as_of_value, prev_on)) / NullIf(_as_float(DaysBetween(next_on, prev_on)), 0.0),
+        _as_float(DaysBetween(F("_judged_on"), prev_on)) / NullIf(_as_float(DaysBetween(next_on, prev_on)), 0.0),
     )
     planned = _as_float(prev_value) + _as_float(next_value - prev_value) * share
     return Least(

@@ -279,7 +279,7 @@ def test_laggards_and_stale_targets_link_to_their_pages(client, official, distri
 def test_main_indicators_are_bullet_charts_with_text_alternatives(client, official, district):
     page = get_dashboard(client, official).content.decode()
     assert 'class="bullet-chart"' in page
-    assert 'aria-label="地区生产总值：完成 83.2%，序时进度 90.7%，目标 100%"' in page
+    assert 'aria-label="地区生产总值：完成 83.2%，序时进度 83.3%，目标 100%"' in page
     assert "增速 14.9%，目标 15%，差 0.1 个百分点" in page
     assert 'aria-label="城镇登记失业率：实际 3.6%，上限 4%"' in page
     # status colours come from /status.css, not from the page

@@ -26,25 +26,28 @@ def test_count_target_on_track_against_the_calendar(target_a, user):
     row = standing(target_a, as_of=D(2026, 7, 1))
     assert row.latest_value == Decimal("4")
     assert row.percent_complete == 40.0
-    assert row.expected_percent == 49.9  # 182 of 365 days
+    assert row.expected_percent == 49.6  # 181 of 365 days, on the figure's own date (30 June)
     assert row.gap == Decimal("6")
     assert row.status == Status.ON_TRACK
 
 
-def test_same_value_later_in_the_year_is_far_behind(target_a, user):
+def test_a_figure_is_judged_against_the_calendar_of_the_day_it_describes(target_a, user):
+    """A figure for 1–6月 is compared with 序时 on 30 June, however late it is read."""
     builders.entry(target_a, "2026-06-30", 4, user=user)
     row = standing(target_a, as_of=D(2026, 11, 27))
-    assert row.expected_percent == 90.7
-    assert row.status == Status.FAR_BEHIND
+    assert (row.latest_reported_on, row.expected_percent, row.status) == (D(2026, 6, 30), 49.6, Status.ON_TRACK)
+    builders.entry(target_a, "2026-11-20", 4, user=user)  # still 4 in November
+    row = standing(target_a, as_of=D(2026, 11, 27))
+    assert (row.expected_percent, row.status) == (88.8, Status.FAR_BEHIND)
 
 
 def test_lagging_between_one_and_two_tolerances_behind(target_a, user):
-    builders.entry(target_a, "2026-06-30", 4, user=user)
-    row = standing(target_a, as_of=D(2026, 8, 31))  # expected 66.6: 26.6 points behind
-    assert row.status == Status.FAR_BEHIND
-    row = standing(target_a, as_of=D(2026, 7, 31))  # expected 58.1: 18.1 points behind
+    builders.entry(target_a, "2026-07-31", 4, user=user)
+    row = standing(target_a, as_of=D(2026, 8, 31))  # expected 58.1 on 31 July: 18.1 points behind
     assert row.expected_percent == 58.1
     assert row.status == Status.LAGGING
+    builders.entry(target_a, "2026-08-31", 4, user=user)  # expected 66.6: 26.6 points behind
+    assert standing(target_a, as_of=D(2026, 8, 31)).status == Status.FAR_BEHIND
 
 
 def test_level_target_measured_from_its_baseline(report, dept_a, user):
@@ -78,8 +81,9 @@ def test_a_yearly_goal_is_judged_on_this_years_figure_against_this_years_calenda
     )
     builders.entry(demolition, "2026-06-30", 60, user=user)
     row = standing(demolition, as_of=D(2026, 7, 1))
-    assert (row.percent_complete, row.expected_percent, row.gap) == (60.0, 49.9, Decimal("40"))
-    assert row.status == Status.ON_TRACK  # on a five-year line 12% would be expected, not 49.9%
+    assert (row.percent_complete, row.expected_percent, row.gap) == (60.0, 49.6, Decimal("40"))
+    assert row.status == Status.ON_TRACK  # on a five-year line 10% would be expected, not 49.6%
+    builders.entry(demolition, "2026-12-31", 60, user=user)
     assert standing(demolition, as_of=D(2026, 12, 31)).status == Status.FAR_BEHIND  # the year ended at 60
 
     row = standing(demolition, as_of=D(2027, 2, 1))  # last year's 60 is not this year's

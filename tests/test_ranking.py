@@ -70,7 +70,7 @@ def example(report, dept_a, dept_b, dept_c, supervisor, reporter_a):
     entry(a3, "2026-09-15", 2, created=D(2026, 10, 8), user=u)
     entry(a3, "2026-10-20", 3, created=D(2026, 10, 21), user=u)
     a4 = builders.target(report, code="A4", lead=dept_a)
-    entry(a4, "2026-10-31", "7.5", created=D(2026, 11, 6), user=u)
+    entry(a4, "2026-10-31", "6.5", created=D(2026, 11, 6), user=u)
 
     b1 = builders.target(report, code="B1", lead=dept_b)
     entry(b1, "2026-08-31", 10, created=D(2026, 8, 31), user=u)
@@ -111,12 +111,10 @@ def test_any_as_of_date_replays_the_standing_and_the_periods_closed_by_then(exam
         "jyj": (1, 2),
         "fgw": (1, 3),
     }
-    # On 20 October 教育局's done target leads; the others' targets were still behind.
-    assert [(s.department.code, s.on_track_share) for s in ranking.scores] == [
-        ("jyj", 50.0),
-        ("wjw", 0.0),
-        ("fgw", 0.0),
-    ]
+    # On 20 October the September figures are judged against September's calendar (70 % of the way
+    # at the end of September is on track); 发展和改革局 has one overdue, one far behind, one unreported.
+    shares = {s.department.code: s.on_track_share for s in ranking.scores}
+    assert shares == {"wjw": 100.0, "jyj": 100.0, "fgw": 25.0}
     before = department_ranking(user=official, report=example, as_of=D(2026, 10, 1))
     assert {s.timeliness for s in before.scores} == {None}
 

@@ -55,7 +55,7 @@ def test_official_sees_every_department(client, official, target_a, target_b):
 
 
 def test_list_shows_the_computed_standing(client, reporter_a, target_a):
-    builders.entry(target_a, "2026-06-30", 4, user=reporter_a)
+    builders.entry(target_a, "2026-11-27", 4, user=reporter_a)
     client.force_login(reporter_a)
     page = client.get(reverse("target-list")).content.decode()
     assert "4 座" in page  # latest value with unit
@@ -88,7 +88,7 @@ def test_the_pages_of_the_list_together_are_the_list_on_one_page(client, officia
         section = builders.section(report, code=f"3.{n % 3}", title=f"第{n % 3}节")
         target = builders.target(report, code=f"P{n:02d}", lead=dept_a, section_obj=section, order=n % 5)
         if n % 3:
-            builders.entry(target, datetime.date(2026, 6, 30), n % 11, user=reporter_a)
+            builders.entry(target, datetime.date(2026, 11, 27), n % 11, user=reporter_a)
     client.force_login(official)
     one_page = listed_rows(client.get(reverse("target-list"), {**params, "per_page": 100}).content.decode())
     assert len(one_page) > 10 and len({row[8] for row in one_page}) >= (1 if "status" in params else 3)
