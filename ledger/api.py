@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from targets import history, roles, selectors, services
+from targets.choices import ReviewStatus
 from targets.forms import ProgressForm
 from targets.models import Target
 
@@ -72,7 +73,10 @@ def record_progress_view(request, code):
         return error(404, _("没有这个目标，或无权查看。"))
     try:
         payload = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+        # A lone surrogate ("\ud800") is valid JSON but no text: it could not be stored. Too deep a nesting
+        # exhausts the parser's recursion. Both are bodies we cannot read, like bytes that are not UTF-8.
+        json.dumps(payload, ensure_ascii=False).encode()
+    except (ValueError, RecursionError):  # UnicodeDecodeError and UnicodeEncodeError among the ValueErrors
         return error(400, _("请求内容不是有效的 JSON。"))
     if not isinstance(payload, dict):
         return error(400, _("请求内容应为 JSON 对象。"))
@@ -85,15 +89,32 @@ def record_progress_view(request, code):
     arguments = form.service_arguments()
     arguments.pop("evidence")
     try:
-        services.record_progress(user=user, target=target, **arguments)
+        entry = services.record_progress(user=user, target=target, **arguments)
     except PermissionDenied as denied:
         return error(403, denied)
     except ValidationError as invalid:
         return error(400, _("填报内容有误。"), errors=_messages(invalid.message_dict))
-    row = rows.target_rows(
-        user=user, report=report, queryset=selectors.target_ledger(user=user, report=report).filter(pk=target.pk)
-    ).get()
-    return ok(rows.target_row(row), status=201)
+    # The row counts the entry just posted: with those awaiting review when it awaits review itself.
+    pending = entry.review_status == ReviewStatus.SUBMITTED
+    queryset = selectors.target_ledger(user=user, report=report, include_pending=pending).filter(pk=target.pk)
+    row = rows.target_rows(user=user, report=report, queryset=queryset).get()
+    return ok(
+        {"entry": entry_json(entry), "row": rows.target_row(row), "row_figures": "pending" if pending else "official"},
+        status=201,
+    )
+
+
+def entry_json(entry) -> dict:
+    return {
+        "id": entry.pk,
+        "reported_on": rows.date(entry.reported_on),
+        "value": rows.number(entry.value),
+        "growth_rate": rows.number(entry.growth_rate),
+        "stage": entry.stage or None,
+        "review_status": entry.review_status,
+        "unusual_confirmed": entry.unusual_confirmed,
+        "created_at": entry.created_at.isoformat(),
+    }
 
 
 FIELDS = ("reported_on", "value", "growth_rate", "stage", "note", "correction_reason")

@@ -47,22 +47,67 @@ def test_create_api_token_prints_a_working_token(client, reporter_a, target_a):
     assert response.status_code == 201
 
 
-def test_post_progress_returns_the_ledger_row(client, reporter_a, target_a):
+def test_post_progress_answers_with_the_entry_and_the_ledger_row(client, reporter_a, target_a):
     response = post(
         client, target_a, {"reported_on": "2026-11-20", "value": "８", "note": "接口填报"}, token_for(reporter_a)
     )
     assert response.status_code == 201
-    row = response.json()
-    assert row["code"] == target_a.code
-    assert (row["latest_value"], row["gap"], row["percent_complete"], row["status"]) == (8, 2, 80.0, "lagging")
-    ledger = {t["code"]: t for t in call_ledger()["targets"]}
-    assert row == ledger[target_a.code]
-    assert ProgressEntry.objects.get().created_by == reporter_a
+    body = response.json()
+    entry = ProgressEntry.objects.get()
+    assert entry.created_by == reporter_a
+    assert body["entry"] == {
+        "id": entry.pk,
+        "reported_on": "2026-11-20",
+        "value": 8,
+        "growth_rate": None,
+        "stage": None,
+        "review_status": "approved",
+        "unusual_confirmed": False,
+        "created_at": entry.created_at.isoformat(),
+    }
+    # Review is off: the entry counts at once, and the row is the official one, exactly as export_ledger has it.
+    assert body["row_figures"] == "official"
+    row = body["row"]
+    assert (row["code"], row["latest_value"], row["gap"], row["percent_complete"]) == (target_a.code, 8, 2, 80.0)
+    assert row == {t["code"]: t for t in call_ledger()["targets"]}[target_a.code]
 
 
-def call_ledger():
+def test_with_review_on_the_answer_counts_the_pending_entry_and_says_so(client, report, reporter_a, target_a):
+    report.review_required = True
+    report.save()
+    builders.entry(target_a, "2026-10-31", 5, user=reporter_a)  # approved
+
+    body = post(client, target_a, {"reported_on": "2026-11-20", "value": 7}, token_for(reporter_a)).json()
+
+    assert body["entry"]["review_status"] == "submitted" and body["entry"]["value"] == 7
+    assert body["row_figures"] == "pending"
+    assert body["row"]["latest_value"] == 7  # what was just posted, not the approved 5
+    assert body["row"] == {t["code"]: t for t in call_ledger("--pending")["targets"]}[target_a.code]
+    assert {t["code"]: t for t in call_ledger()["targets"]}[target_a.code]["latest_value"] == 5  # official
+
+
+def test_the_answer_carries_the_growth_rate_and_the_confirmation_posted(client, report, reporter_a, dept_a):
+    gdp = builders.target(report, code="M01", lead=dept_a, unit="亿元", target_value=500, growth_rate_target=15)
+    payload = {"reported_on": "2026-09-30", "value": "6000", "growth_rate": "9", "confirm_unusual": True}
+
+    body = post(client, gdp, payload, token_for(reporter_a)).json()
+
+    assert (body["entry"]["value"], body["entry"]["growth_rate"], body["entry"]["unusual_confirmed"]) == (6000, 9, True)
+    assert (body["row"]["latest_value"], body["row"]["latest_growth_rate"], body["row"]["growth_gap"]) == (6000, 9, 6)
+
+
+@pytest.mark.parametrize("confirmation", [False, "true", 1, "是", None])
+def test_only_json_true_confirms_an_unusual_value(client, reporter_a, target_a, confirmation):
+    payload = {"reported_on": "2026-11-20", "value": 1000, "confirm_unusual": confirmation}
+    response = post(client, target_a, payload, token_for(reporter_a))
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["value"]
+    payload["confirm_unusual"] = True
+    assert post(client, target_a, payload, token_for(reporter_a)).status_code == 201
+
+
+def call_ledger(*options):
     out = io.StringIO()
-    call_command("export_ledger", "--format", "json", "--as-of", TODAY.isoformat(), stdout=out)
+    call_command("export_ledger", "--format", "json", "--as-of", TODAY.isoformat(), *options, stdout=out)
     return json.loads(out.getvalue())
 
 
