@@ -6,6 +6,7 @@ the valid input of the same field."""
 import datetime
 import io
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 
 import openpyxl
@@ -16,7 +17,7 @@ from django.urls import reverse
 
 from ledger.models import ApiToken
 from targets import errors, imports
-from targets.choices import Derivation, Kind
+from targets.choices import Derivation, Direction, GrowthBasis, Kind, Measure, Stage, Status
 from targets.models import ProgressEntry
 
 from . import builders
@@ -176,6 +177,128 @@ def test_the_import_command_records_growth_rates(tmp_path, report, reporter_a, d
 
     stored = dict(ProgressEntry.objects.values_list("target__code", "growth_rate"))
     assert stored == {"G1": Decimal("9"), "G2": Decimal("9.5"), "G3": Decimal("-2.3"), "G4": Decimal("12.25")}
+
+
+# --- Every kind of target, through every channel ------------------------------------------------
+
+FIVE_YEARS = {
+    "kind": Kind.FIVE_YEAR_GOAL,
+    "period_start": datetime.date(2026, 1, 1),
+    "deadline": datetime.date(2030, 12, 31),
+}
+# The five-year plan's share of days elapsed on REPORTED_ON, the date the figure describes.
+FIVE_YEAR_SHARE = (datetime.date(2026, 11, 20) - datetime.date(2026, 1, 1)).days + 1
+FIVE_YEAR_SHARE /= (datetime.date(2030, 12, 31) - datetime.date(2026, 1, 1)).days + 1
+
+
+@dataclass
+class KindOfTarget:
+    """A kind of target (as the report has it), what a reporter enters for it, the entry that must be
+    stored and the figures that follow (docs/figures.md)."""
+
+    target: dict
+    fields: dict
+    stored: dict
+    figures: dict
+
+
+KINDS = {
+    # M01 地区生产总值: 增长15%以上，达到500亿元 — a level and a growth rate, each judged.
+    "level and growth rate": KindOfTarget(
+        {
+            "name": "地区生产总值",
+            "unit": "亿元",
+            "kind": Kind.MAIN_INDICATOR,
+            "target_value": 500,
+            "growth_rate_target": 15,
+        },
+        {"value": "480", "growth_rate": "15%"},
+        {"value": 480, "growth_rate": 15},
+        {"latest_value": 480, "latest_growth_rate": 15, "percent_complete": 96.0, "gap": 20, "growth_gap": 0},
+    ),
+    # M07 城镇登记失业率控制在3.5%以内.
+    "ceiling": KindOfTarget(
+        {
+            "name": "城镇登记失业率",
+            "unit": "%",
+            "direction": Direction.AT_MOST,
+            "measure": Measure.LEVEL,
+            "target_value": "3.5",
+        },
+        {"value": "3.2%"},
+        {"value": Decimal("3.2")},
+        {"latest_value": Decimal("3.2"), "gap": 0, "status": Status.MET},
+    ),
+    # A1.3.04 现代服务业占比 48.7% → 50%: 进度 from the baseline, 完成率 v / t, the gap in 个百分点.
+    "level with a baseline": KindOfTarget(
+        {"name": "现代服务业占比", "unit": "%", "measure": Measure.LEVEL, "target_value": 50, "baseline_value": "48.7"},
+        {"value": "49.35"},
+        {"value": Decimal("49.35")},
+        {"latest_value": Decimal("49.35"), "percent_complete": 50.0, "completion_rate": 98.7, "gap": Decimal("0.65")},
+    ),
+    # A1.3.01 新建学校 8 所.
+    "count": KindOfTarget(
+        {"name": "新建学校", "unit": "所", "target_value": 8},
+        {"value": "6"},
+        {"value": 6},
+        {"latest_value": 6, "percent_complete": 75.0, "gap": 2},
+    ),
+    # M09 节能减排达到要求: a stage.
+    "qualitative": KindOfTarget(
+        {"name": "节能减排", "unit": "", "direction": Direction.QUALITATIVE, "target_value": None},
+        {"stage": Stage.IN_PROGRESS},
+        {"value": None, "stage": Stage.IN_PROGRESS},
+        {"latest_stage": Stage.IN_PROGRESS, "status": Status.IN_PROGRESS, "percent_complete": None},
+    ),
+    # F23 每年完成拆迁100万平方米: this year's own total.
+    "yearly goal": KindOfTarget(
+        {"name": "每年完成拆迁", "unit": "万平方米", "measure": Measure.ANNUAL, "target_value": 100, **FIVE_YEARS},
+        {"value": "80"},
+        {"value": 80},
+        {"latest_value": 80, "percent_complete": 80.0, "gap": 20},
+    ),
+    # F02 地区生产总值翻一番 by 2030: a growth of 100 % over the period, expected to compound.
+    "growth over the period": KindOfTarget(
+        {
+            "name": "地区生产总值翻一番",
+            "unit": "亿元",
+            "measure": Measure.LEVEL,
+            "target_value": None,
+            "growth_rate_target": 100,
+            "growth_basis": GrowthBasis.OVER_PERIOD,
+            **FIVE_YEARS,
+        },
+        {"growth_rate": "12"},
+        {"value": None, "growth_rate": 12},
+        {
+            "latest_growth_rate": 12,
+            "percent_complete": 12.0,
+            "growth_gap": 88,
+            "expected_percent": round(100 * (2**FIVE_YEAR_SHARE - 1), 1),
+        },
+    ),
+}
+
+
+def stage_for(channel, fields):
+    """The import's 推进阶段 column holds the stage's Chinese label, as the 台账 writes it."""
+    if channel == "import" and "stage" in fields:
+        return {**fields, "stage": str(Stage(fields["stage"]).label)}
+    return fields
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_of_target_is_recorded_and_its_figures_follow(client, report, reporter_a, dept_a, kind, channel):
+    case = KINDS[kind]
+    target = builders.target(report, code="K1", lead=dept_a, **case.target)
+
+    entry = record(channel, client, reporter_a, target, stage_for(channel, case.fields))
+
+    assert {name: getattr(entry, name) for name in case.stored} == case.stored
+    assert entry.reported_on == datetime.date.fromisoformat(REPORTED_ON) and entry.created_by == reporter_a
+    standing = builders.standing(target)
+    assert {name: getattr(standing, name) for name in case.figures} == case.figures
 
 
 # --- A derived target (M10 counts the practical tasks done) -------------------------------------
