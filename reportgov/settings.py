@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "reportgov.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Right after the sessions: a logout that fails inside still ends the session (reportgov/sessions.py).
+    "reportgov.sessions.LogoutMiddleware",
     "reportgov.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     # Attaches the user, URL, method and request id to every change the triggers record.
     "targets.history.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A form posted after the session expired is kept and comes back after signing in (targets/drafts.py).
+    "targets.drafts.KeepTypedDataMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -127,6 +131,17 @@ SESSION_COOKIE_AGE = 30 * 60  # idle timeout, renewed by activity (reportgov.mid
 # An active session is saved again (its expiry renewed) at most once per this many seconds.
 REPORTGOV_SESSION_RENEW_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions that a logout ends even when their row cannot be deleted: the key is noted in the
+# `logouts` cache (files shared by a machine's workers; on several machines, a directory they share).
+SESSION_ENGINE = "reportgov.sessions"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "logouts": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("REPORTGOV_LOGOUTS_DIR", str(BASE_DIR / "var" / "logouts")),
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},  # a note is never culled before it expires
+    },
+}
 # However active, a login ends after this many seconds (reportgov.middleware.SessionLifetimeMiddleware).
 REPORTGOV_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("REPORTGOV_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60))
 

@@ -11,7 +11,7 @@ from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from . import prepared, roles, selectors, services
+from . import drafts, prepared, roles, selectors, services
 from .choices import Status
 from .filters import TargetFilter
 from .forms import ProgressForm
@@ -199,6 +199,9 @@ def record_progress(request, report_code, code):
             "stage": resubmits.stage,
             "note": resubmits.note,
         }
+    if request.method == "GET":
+        # What the reporter had typed when their session expired, given back after signing in (drafts.py).
+        initial = {**(initial or {}), **drafts.typed_before_login(request)}
     form = ProgressForm(request.POST or None, request.FILES or None, target=target, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
