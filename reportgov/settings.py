@@ -223,7 +223,9 @@ CONTENT_SECURITY_POLICY = {
 REPORTGOV_RETRY_AFTER_SECONDS = int(os.environ.get("REPORTGOV_RETRY_AFTER_SECONDS", "30"))
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if REPORTGOV_TRUSTED_PROXIES:
+        # Only a proxy of ours sets X-Forwarded-Proto; without one any client could claim HTTPS with it.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
