@@ -1,7 +1,9 @@
 """Bad input, thrown by hypothesis at the progress form and the JSON API: text, huge numbers,
 NaN/Infinity, negatives, full-width digits, dates far past and future, 10 000-character notes,
 HTML and script. The answer is always a Chinese error or a safely stored value — never a 500,
-never markup sent back unescaped. Uploads: oversized, wrong type, a renamed executable → a clean
+never markup sent back unescaped. Each such property is paired with one that sends valid values of the
+same fields (dates in the period, values and growth rates as staff type them, any text, every stage)
+and proves they are stored exactly. Uploads: oversized, wrong type, a renamed executable → a clean
 Chinese error and nothing stored.
 
 Zip bombs, XML bombs (billion laughs, external entities) and oversized workbooks for the Excel
@@ -26,7 +28,10 @@ from hypothesis import strategies as st
 
 from ledger.models import ApiToken
 from targets import errors
+from targets.choices import Direction, Stage
 from targets.models import ProgressEntry
+
+from . import builders
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +81,35 @@ notes = st.one_of(
     st.text(max_size=300),
     st.builds(lambda piece, n: (piece * n)[:10_000], st.sampled_from(["注", "<b>x</b>", "a"]), st.just(10_000)),
     st.builds(lambda m: "进展顺利 " + m, st.sampled_from(MARKUP)),
+)
+
+# Valid input of the same fields: every property that accepts an error for a field is paired with
+# one proving that correct values of that field are stored exactly.
+FULL_WIDTH = str.maketrans("0123456789.,-", "０１２３４５６７８９．，－")
+
+
+def as_typed(number: decimal.Decimal, way: str) -> str:
+    """A number as staff type it: plain, with thousands separators, in full-width digits, padded."""
+    plain = format(number, "f")
+    return {
+        "plain": plain,
+        "separated": f"{number:,}",
+        "full-width": plain.translate(FULL_WIDTH),
+        "padded": f" {plain} ",
+    }[way]
+
+
+TYPED_WAYS = st.sampled_from(["plain", "separated", "full-width", "padded"])
+valid_dates = st.dates(
+    min_value=datetime.date(2026, 1, 1), max_value=min(datetime.date.today(), datetime.date(2026, 12, 31))
+)
+# Plausible values of the level target below (500 亿元: up to 10× without a confirmation), 4 places kept.
+valid_values = st.decimals(min_value=0, max_value=5000, places=4, allow_nan=False, allow_infinity=False)
+# Growth rates as the column keeps them: 2 places.
+valid_growth_rates = st.decimals(min_value=-100, max_value=1000, places=2, allow_nan=False, allow_infinity=False)
+valid_texts = st.one_of(
+    st.sampled_from([markup for markup in MARKUP if "\x00" not in markup]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=300),
 )
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -135,6 +169,52 @@ def test_the_progress_form_answers_any_input_with_an_error_or_a_safe_entry(
 
 
 @pytest.fixture
+def level_and_growth(dept_a):
+    """A fresh target like M01 (达到500亿元，增长15%) for each example: nothing recorded before it."""
+
+    def build():
+        return builders.target(unit="亿元", lead=dept_a, target_value=500, growth_rate_target=15)
+
+    return build
+
+
+def assert_stored_exactly(entry, *, reported_on, value, growth_rate, note, reason):
+    assert entry.reported_on == reported_on
+    assert entry.value == value and entry.growth_rate == growth_rate
+    assert (entry.note, entry.correction_reason) == (note.strip(), reason.strip())
+
+
+@FAST
+@given(
+    reported_on=valid_dates,
+    value=valid_values,
+    growth_rate=valid_growth_rates,
+    value_way=TYPED_WAYS,
+    growth_way=TYPED_WAYS,
+    percent=st.booleans(),
+    note=valid_texts,
+    reason=valid_texts,
+)
+def test_the_progress_form_stores_any_valid_input_exactly(
+    form_client, level_and_growth, reported_on, value, growth_rate, value_way, growth_way, percent, note, reason
+):
+    target = level_and_growth()
+    data = {
+        "reported_on": reported_on.isoformat(),
+        "value": as_typed(value, value_way),
+        "growth_rate": as_typed(growth_rate, growth_way) + ("%" if percent else ""),
+        "note": note,
+        "correction_reason": reason,
+    }
+    response = form_client.post(reverse("record-progress", args=[target.report.code, target.code]), data)
+    assert response.status_code == 302, response.content.decode()
+    entry = ProgressEntry.objects.get(target=target)
+    assert_stored_exactly(
+        entry, reported_on=reported_on, value=value, growth_rate=growth_rate, note=note, reason=reason
+    )
+
+
+@pytest.fixture
 def api_token(reporter_a):
     return ApiToken.objects.issue(user=reporter_a, name="fuzz")[1]
 
@@ -187,6 +267,64 @@ def test_the_api_answers_any_json_with_a_chinese_error_or_a_safe_entry(api_token
     else:
         assert ProgressEntry.objects.count() == before + 1
         assert_stored_safely(ProgressEntry.objects.latest("id"), target_a)
+
+
+def as_json(number: decimal.Decimal, way: str):
+    """A number as a client sends it: a JSON number or any of the typed strings."""
+    if way == "number":
+        return int(number) if number == number.to_integral_value() else float(number)
+    return as_typed(number, way)
+
+
+JSON_WAYS = st.sampled_from(["number", "plain", "separated", "full-width", "padded"])
+
+
+@FAST
+@given(
+    reported_on=valid_dates,
+    value=valid_values,
+    growth_rate=valid_growth_rates,
+    value_way=JSON_WAYS,
+    growth_way=JSON_WAYS,
+    note=valid_texts,
+    reason=valid_texts,
+)
+def test_the_api_stores_any_valid_json_exactly(
+    api_token, level_and_growth, reported_on, value, growth_rate, value_way, growth_way, note, reason
+):
+    target = level_and_growth()
+    payload = {
+        "reported_on": reported_on.isoformat(),
+        "value": as_json(value, value_way),
+        "growth_rate": as_json(growth_rate, growth_way),
+        "note": note,
+        "correction_reason": reason,
+    }
+    response = Client(raise_request_exception=False).post(
+        reverse("api-record-progress", args=[target.code]),
+        json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {api_token}",
+    )
+    assert response.status_code == 201, response.json()
+    entry = ProgressEntry.objects.get(target=target)
+    assert_stored_exactly(
+        entry, reported_on=reported_on, value=value, growth_rate=growth_rate, note=note, reason=reason
+    )
+    assert decimal.Decimal(str(response.json()["entry"]["growth_rate"])) == growth_rate
+
+
+@pytest.mark.parametrize("stage", Stage.values)
+def test_the_api_stores_every_stage_of_a_qualitative_target(api_token, dept_a, stage):
+    target = builders.target(lead=dept_a, unit="", direction=Direction.QUALITATIVE, target_value=None)
+    response = Client().post(
+        reverse("api-record-progress", args=[target.code]),
+        json.dumps({"reported_on": min(timezone.localdate(), target.deadline).isoformat(), "stage": stage}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {api_token}",
+    )
+    assert response.status_code == 201
+    assert ProgressEntry.objects.get(target=target).stage == stage
 
 
 @pytest.mark.parametrize(
