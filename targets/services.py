@@ -14,7 +14,7 @@ from . import errors, prepared, roles
 from .choices import ExtensionStatus, Measure, ReviewStatus
 from .models import ExtensionRequest, ProgressEntry, Report, ReportingPeriodLock, Target
 from .periods import Period
-from .tables import format_number
+from .tables import format_number, with_unit
 from .units import counts_whole_things
 
 COUNTED_ANY = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
@@ -466,9 +466,9 @@ def entry_figure(entry, unit: str) -> str:
     if entry.stage:
         parts.append(str(entry.get_stage_display()))
     if entry.value is not None:
-        parts.append(f"{format_number(entry.value)} {unit}".strip())
+        parts.append(with_unit(entry.value, unit))
     if entry.growth_rate is not None:
-        parts.append(f"{format_number(entry.growth_rate)}%")
+        parts.append(with_unit(entry.growth_rate, "%"))
     return " · ".join(parts) or "—"
 
 
