@@ -284,7 +284,10 @@ def record(runs):
     value = iter(range(10_000_000, 20_000_000))
 
     def service():
-        services.record_progress(user=reporter, target=target, reported_on=today, value=Decimal(next(value)))
+        # Values far past the target, one after another: confirmed as a reporter confirms an unusual one.
+        services.record_progress(
+            user=reporter, target=target, reported_on=today, value=Decimal(next(value)), unusual_confirmed=True
+        )
 
     def orm_create():
         ProgressEntry.objects.create(

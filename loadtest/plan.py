@@ -17,8 +17,9 @@ from django.contrib.auth.models import User  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from targets import roles, selectors  # noqa: E402
-from targets.choices import Direction  # noqa: E402
+from targets.choices import Derivation, Direction  # noqa: E402
 from targets.models import Report, Target  # noqa: E402
+from targets.units import counts_whole_things  # noqa: E402
 
 today = timezone.localdate()
 report = Report.objects.current()
@@ -28,9 +29,14 @@ for user in User.objects.filter(groups__name=roles.REPORTER, is_active=True).ord
     rows = (
         selectors.target_ledger(user=user, report=report, as_of=today, include_pending=True)
         .filter(pk__in=writable.values("pk"), target_value__isnull=False, period_start__lte=today, deadline__gte=today)
+        .filter(derivation=Derivation.REPORTED)  # M10 is computed, never typed
         .exclude(direction=Direction.QUALITATIVE)
     )
-    targets = [{"code": t.code, "latest": float(t.latest_value or 0)} for t in rows]
+    # A count of whole things (所, 座 …) moves by whole numbers.
+    targets = [
+        {"code": t.code, "latest": float(t.latest_value or 0), "step": 1 if counts_whole_things(t.unit) else 0.01}
+        for t in rows
+    ]
     if targets:
         reporters[user.username] = targets
 officials = [
