@@ -20,7 +20,7 @@ PUBLIC_CACHE_SECONDS = 5 * 60
 def _ledger_query(request, as_of, include_pending) -> str:
     """The as-of date and pending switch the page was asked for, carried on to target pages."""
     params = {}
-    if request.GET.get("as_of") and as_of != timezone.localdate():
+    if ledger.query_text(request, "as_of") and as_of != timezone.localdate():
         params["as_of"] = as_of.isoformat()
     if include_pending:
         params["pending"] = "1"
@@ -64,7 +64,7 @@ def glossary(request):
 def search(request):
     """The header's search box: targets, sections, practical tasks, projects and terms."""
     report = ledger.selected_report(request)
-    results = selectors.search(user=request.user, report=report, query=request.GET.get("q", ""))
+    results = selectors.search(user=request.user, report=report, query=ledger.query_text(request, "q"))
     return render(request, "reader/search.html", {"report": report, "results": results, "search_query": results.query})
 
 

@@ -154,3 +154,51 @@ def _mark_database_down(sender, request=None, **kwargs):
     exception = sys.exc_info()[1]
     if request is not None and isinstance(exception, DATABASE_DOWN):
         request._reportgov_database_down = True
+
+
+# --- The API answers in JSON, errors included --------------------------------------------------
+
+API_PREFIX = "/api/"
+API_ERRORS = {
+    400: _("请求有误。"),
+    401: _("需要登录或有效的接口令牌。"),
+    403: _("无权进行此操作。"),
+    404: _("没有找到该地址或对象。"),
+    405: _("该地址不支持此请求方法。"),
+    413: _("请求内容过大。"),
+    500: _("服务器出错，请稍后重试；如再次出现，请告知管理员并附上请求编号。"),
+}
+
+
+class ApiErrorsAsJsonMiddleware:
+    """Under /api/ an error that a view did not answer in JSON itself (Django's 404 and 500 handlers, a
+    405 from require_GET, a CSRF or permission 403, a 400 from a refused request) is answered as the
+    API's own errors are: `{"error": <Chinese message>, "request_id": …}` with the same status and headers
+    (Allow, Retry-After). Goes after the header middlewares (the JSON carries CSP and nosniff too) and
+    outside everything that can fail."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith(API_PREFIX)
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return api_error_response(request, response)
+        return response
+
+
+def api_error_response(request, response):
+    message = API_ERRORS.get(response.status_code) or API_ERRORS[500 if response.status_code >= 500 else 400]
+    answer = JsonResponse(
+        {"error": str(message), "request_id": getattr(request, "request_id", "")},
+        status=response.status_code,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+        if header in response:
+            answer[header] = response[header]
+    return answer

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "reportgov.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Under /api/ every error in JSON (a 404, a 405, a 500 …), with the headers above.
+    "reportgov.middleware.ApiErrorsAsJsonMiddleware",
     # After the header middlewares (a 503 still carries CSP and nosniff), before all that reads the database.
     "reportgov.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

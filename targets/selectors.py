@@ -18,7 +18,7 @@ def selected_report(request) -> Report | None:
     One query reads every report (for the header's report switcher, `request.available_reports`),
     the full text only of the chosen one and the current one."""
     if not hasattr(request, "_selected_report"):
-        code = request.GET.get("report") or ""
+        code = query_text(request, "report")
         newest_first = ("-year", "-id")
         current = Report.objects.order_by(*newest_first).values("pk")[:1]
         reports = list(
@@ -36,20 +36,39 @@ def selected_report(request) -> Report | None:
     return request._selected_report
 
 
+# --- Request parameters: every page reads its query through these, so that no value reaches a 500 -----------------
+
+# The days a ledger can be replayed on: date arithmetic around 0001-01-01 overflows, and no report is that old.
+EARLIEST_AS_OF = datetime.date(1900, 1, 1)
+LATEST_AS_OF = datetime.date(2999, 12, 31)
+LAST_PAGE = 1_000_000  # past it a page's OFFSET would overflow bigint; no list has that many pages
+
+
+def query_text(request, name) -> str:
+    """`?name=` as text, "" when absent. A NUL can be neither stored nor compared by PostgreSQL (the driver
+    refuses the statement), so a value holding one is read as absent, as a bad date is."""
+    value = request.GET.get(name, "")
+    return "" if "\x00" in value else value
+
+
+def query_page(request, name) -> int:
+    """`?name=` as a page number from 1; a bad, missing or absurd one means the first page."""
+    text = query_text(request, name)
+    number = int(text) if text.isascii() and text.isdigit() else 0
+    return number if 0 < number <= LAST_PAGE else 1
+
+
 def as_of_from(request) -> datetime.date:
-    """`?as_of=YYYY-MM-DD` replays the ledger on a past day; a bad or missing date means today."""
-    parsed = None
-    text = request.GET.get("as_of", "")
-    if text:
-        try:
-            parsed = parse_date(text)
-        except ValueError:
-            parsed = None
-    return parsed or timezone.localdate()
+    """`?as_of=YYYY-MM-DD` replays the ledger on a past day; a bad, missing or far-off date means today."""
+    try:
+        parsed = parse_date(query_text(request, "as_of"))
+    except ValueError:
+        parsed = None
+    return parsed if parsed and EARLIEST_AS_OF <= parsed <= LATEST_AS_OF else timezone.localdate()
 
 
 def include_pending_from(request) -> bool:
-    return request.GET.get("pending") == "1"
+    return query_text(request, "pending") == "1"
 
 
 def target_ledger(*, user, report, as_of=None, include_pending=False):

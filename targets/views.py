@@ -142,7 +142,7 @@ class HistoryPage:
     PER_PAGE = 20
 
     def __init__(self, entries, number):
-        self.number = int(number) if str(number or "").isdigit() and int(number) > 0 else 1
+        self.number = number
         start = (self.number - 1) * self.PER_PAGE
         rows = list(entries[start : start + self.PER_PAGE + 1])
         self.entries = rows[: self.PER_PAGE]
@@ -161,7 +161,7 @@ def target_detail(request, report_code, code):
     as_of = selectors.as_of_from(request)
     include_pending = selectors.include_pending_from(request)
     target = _visible_target(request, report_code, code, as_of=as_of, include_pending=include_pending)
-    history = HistoryPage(selectors.target_history(target), request.GET.get("history_page"))
+    history = HistoryPage(selectors.target_history(target), selectors.query_page(request, "history_page"))
     return render(
         request,
         "targets/target_detail.html",
