@@ -398,7 +398,8 @@ class YearEnd(Func):
 def _calendar_share(day, start, end):
     """序时 on a straight line: the share of the days from `start` to `end` (both counted) gone by
     on `day`, from 0 to 1."""
-    elapsed = _as_float(DaysBetween(day, start) + 1) / _as_float(DaysBetween(end, start) + 1)
+    # A yearly goal read in a year outside its period has no days: nothing of it is gone by.
+    elapsed = _as_float(DaysBetween(day, start) + 1) / NullIf(_as_float(DaysBetween(end, start) + 1), 0.0)
     return Once(Least(Value(1.0), Greatest(Value(0.0), elapsed)), output_field=FLOAT)
 
 
