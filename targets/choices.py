@@ -5,6 +5,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class ReportState(models.TextChoices):
+    """Where a report is in its year: loaded and checked (草稿), open to reporting (执行中), or closed
+    with its year-end figures confirmed as the final account (收官). Changed only on purpose."""
+
+    DRAFT = "draft", _("草稿")
+    ACTIVE = "active", _("执行中")
+    CLOSED = "closed", _("收官")
+
+
 class Kind(models.TextChoices):
     MAIN_INDICATOR = "main_indicator", _("主要预期目标")
     FIVE_YEAR_GOAL = "five_year_goal", _("五年目标")

@@ -6,7 +6,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Derivation, Direction, ExtensionStatus, GrowthBasis, Kind, Measure, ReviewStatus, Stage
+from .choices import (
+    Derivation,
+    Direction,
+    ExtensionStatus,
+    GrowthBasis,
+    Kind,
+    Measure,
+    ReportState,
+    ReviewStatus,
+    Stage,
+)
 from .progress import TargetQuerySet
 
 
@@ -31,6 +41,13 @@ class Report(models.Model):
     period_start = models.DateField(_("起始日期"))
     period_end = models.DateField(_("截止日期"))
     text = models.TextField(_("报告全文"), blank=True)
+    state = models.CharField(
+        _("状态"),
+        max_length=8,
+        choices=ReportState.choices,
+        default=ReportState.DRAFT,
+        help_text=_("草稿：仅管理员和督查可见，不接受填报；执行中：接受填报；收官：年终数据已确认，不再填报。"),
+    )
     demo_data = models.BooleanField(
         _("含演示数据"), default=False, help_text=_("由 load_demo 设置：页面显示“演示数据”提示。")
     )
