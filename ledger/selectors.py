@@ -160,7 +160,8 @@ class DepartmentStanding:
 
 @dataclass
 class PracticalTaskCard:
-    """A practical task (实事) and its metrics; it is done when all its metrics are."""
+    """A practical task (实事) and its metrics; it is done when all its metrics reached their goals
+    (goal_reached, the rule M10's count of tasks done reads too)."""
 
     task: PracticalTask
     metrics: list
@@ -168,7 +169,7 @@ class PracticalTaskCard:
 
     @property
     def metrics_done(self):
-        return sum(1 for metric in self.metrics if metric.status in ACHIEVED)
+        return sum(1 for metric in self.metrics if metric.goal_reached)
 
     @property
     def done(self):

@@ -88,7 +88,7 @@ class TargetQuerySet(models.QuerySet):
         `include_pending`; returned entries never count. Annotations: latest_value,
         latest_growth_rate, latest_stage, latest_reported_on, percent_complete (进度),
         completion_rate (完成率), expected_percent (序时, at the figure's own date), growth_percent,
-        growth_expected_percent, gap, growth_gap, status.
+        growth_expected_percent, goal_reached, gap, growth_gap, status.
         """
         # targets.selectors._standing keeps what this builds, keyed by these inputs (as_of, today,
         # include_pending, the tolerance): anything else read here must join that key.
@@ -325,6 +325,17 @@ class TargetQuerySet(models.QuerySet):
         )
         zero = Value(0, output_field=DECIMAL)
         qs = qs.annotate(
+            # Its goal reached (a qualitative target: at stage 已完成): what a practical task's
+            # targets must all be for the task to be done (as reportgov_practical_tasks_done counts).
+            goal_reached=Once(
+                Case(
+                    When(direction=Direction.QUALITATIVE, latest_stage=Stage.COMPLETED, then=Value(True)),
+                    When(direction=Direction.QUALITATIVE, then=Value(False)),
+                    default=F("_reached"),
+                    output_field=models.BooleanField(),
+                ),
+                output_field=models.BooleanField(),
+            ),
             gap=Once(
                 Case(
                     When(_subject__isnull=True, then=Value(None)),

@@ -28,6 +28,7 @@ FIGURES = (
     "expected_percent",
     "growth_percent",
     "growth_expected_percent",
+    "goal_reached",
     "gap",
     "growth_gap",
     "status",
@@ -147,7 +148,7 @@ def compare(target, as_of, include_pending):
         include_pending=include_pending,
     )
     got = {name: getattr(row, name) for name in FIGURES}
-    want = {name: getattr(expected, name) for name in FIGURES}
+    want = {name: getattr(expected, "reached" if name == "goal_reached" else name) for name in FIGURES}
     assert got == want, (target.__dict__, as_of, include_pending)
     return expected.rules
 
