@@ -8,7 +8,6 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, FilteredRelation, Func, OuterRef, Q, Subquery, Value, When
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, Least, NullIf, Power
 from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.utils import timezone
@@ -368,28 +367,6 @@ class TargetQuerySet(models.QuerySet):
 
     def for_report(self, report):
         return self.filter(report=report)
-
-    def __getitem__(self, k):
-        """A slice past the first row (a page after the first) picks its rows' ids in a subquery
-        that selects no figure, then computes the figures for those rows only: PostgreSQL evaluates
-        every selected expression for each row an OFFSET skips (page 12 of 我的目标, 25 rows of
-        300: 9.8 ms, and 3.7 ms this way). Both queries filter and order as this one does.
-
-        The subquery goes in as the SQL Django compiles for it: handed over as a queryset, it is
-        copied with every annotation relabelled, which took longer than the SQL it saved."""
-        if (
-            isinstance(k, slice)
-            and k.start
-            and k.stop is not None
-            and k.step is None
-            and self.query.annotations
-            and not self.query.is_sliced
-            and not self.query.distinct  # its ORDER BY columns would join the subquery's select
-            and self._result_cache is None
-        ):
-            page = models.QuerySet.__getitem__(self.values("pk"), k)
-            return self.filter(pk__in=RawSQL(*page.query.get_compiler(self.db).as_sql()))
-        return super().__getitem__(k)
 
 
 class YearStart(Func):

@@ -5,6 +5,7 @@ import functools
 
 from django.conf import settings
 from django.db.models import Case, F, Q, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -45,10 +46,9 @@ LAST_PAGE = 1_000_000  # past it a page's OFFSET would overflow bigint; no list 
 
 
 def query_text(request, name) -> str:
-    """`?name=` as text, "" when absent. A NUL can be neither stored nor compared by PostgreSQL (the driver
-    refuses the statement), so a value holding one is read as absent, as a bad date is."""
-    value = request.GET.get(name, "")
-    return "" if "\x00" in value else value
+    """`?name=` as text, "" when absent. A value holding a NUL or a lone surrogate never gets here: the request
+    was answered 400 by reportgov.middleware.UnreadableTextMiddleware."""
+    return request.GET.get(name, "")
 
 
 def query_page(request, name) -> int:
@@ -81,6 +81,20 @@ def ledger_in_scope(*, scope, report, as_of=None, include_pending=False):
     as_of = as_of or timezone.localdate()
     standing = _standing(as_of, include_pending, timezone.localdate(), settings.REPORTGOV_TOLERANCE)
     return roles.in_scope(standing.filter(report=report), scope).select_related("report", "section", "lead_department")
+
+
+def ledger_page(ledger, start, stop):
+    """Rows start to stop of a ledger (a filtered, ordered with_progress queryset), with their figures.
+
+    Past the first row the page's ids are picked in a subquery that selects no figure, and the
+    figures are computed for those rows only: PostgreSQL evaluates every selected expression for each
+    row an OFFSET skips (page 12 of 我的目标, 25 rows of 300: 9.8 ms, and 3.7 ms this way). The
+    subquery goes in as the SQL Django compiles for it: handed over as a queryset, it is copied with
+    every annotation relabelled, which took longer than the SQL it saved."""
+    if not start or ledger.query.distinct:  # DISTINCT's ORDER BY columns would join the subquery's select
+        return ledger[start:stop]
+    page = ledger.values("pk")[start:stop]
+    return ledger.filter(pk__in=RawSQL(*page.query.get_compiler(ledger.db).as_sql()))
 
 
 @functools.lru_cache(maxsize=32)

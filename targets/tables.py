@@ -5,12 +5,13 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django_tables2.data import TableQuerysetData
 from django_tables2.utils import Accessor, signature
 
 from . import units
 from .choices import Measure, Stage, Status
 from .models import Target
-from .selectors import as_of_from
+from .selectors import as_of_from, ledger_page
 from .spreadsheet import safe_cell
 
 
@@ -114,6 +115,17 @@ class DayColumn(tables.Column):
 
     def value(self, value):
         return value.isoformat()
+
+
+class LedgerData(TableQuerysetData):
+    """A ledger queryset as a table's data (django-tables2 takes a TableData subclass as given): the
+    paginator's slice is read through selectors.ledger_page, which computes the figures for the
+    page's rows only."""
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return ledger_page(self.data, key.start, key.stop)
+        return super().__getitem__(key)
 
 
 class TargetTable(ExportSafeTable):

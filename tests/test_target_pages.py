@@ -8,6 +8,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from targets import errors
@@ -80,6 +82,18 @@ def listed_rows(page):
         [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
         for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
     ]
+
+
+def test_a_later_page_computes_the_figures_of_its_own_rows_only(client, official, report, dept_a):
+    for n in range(30):
+        builders.target(report, code=f"P{n:02d}", lead=dept_a)
+    client.force_login(official)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("target-list"), {"page": 2, "per_page": 10}).content.decode()
+    assert [row[0] for row in listed_rows(page)] == [f"P{n:02d}" for n in range(10, 20)]
+    offsets = [q["sql"] for q in queries if "OFFSET 10" in q["sql"]]
+    # the OFFSET closes the subquery that picks the page's ids; the outer query has none
+    assert offsets and all(sql.count("OFFSET") == 1 and re.search(r"OFFSET 10\)\)", sql) for sql in offsets)
 
 
 @pytest.mark.parametrize("params", [{"sort": "-code"}, {"sort": "section"}, {"status": Status.FAR_BEHIND}])
