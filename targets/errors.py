@@ -52,3 +52,15 @@ DERIVED_NOT_RECORDED = _("该目标的完成值由系统根据%(derivation)s计�
 
 # Review of correction chains (issue 16).
 ENTRY_SUPERSEDED = _("该填报已被 %(latest)s 更正，不能单独审核：请审核最新的一条，审核后本条随之标记为“已被更正”。")
+
+# Reports with a lifecycle, several at once, governments and their departments (issue 19).
+DUPLICATE_ALIAS = _("名称和别名不能重复。")
+ALIAS_TAKEN = _("该名称或别名已被本级政府的“%(department)s”使用。")
+REPORT_NOT_ACTIVE = _("报告“%(report)s”为%(state)s状态，不接受填报。")
+TARGET_RETIRED = _("目标 %(code)s 已停用，不接受填报。")
+STATE_CHANGE_NOT_ALLOWED = _("报告不能从%(from)s改为%(to)s。")
+REOPEN_NEEDS_REASON = _("收官后重新开放须填写原因。")
+ONLY_SUPERVISORS_CHANGE_STATE = _("只有督查和管理员可以变更报告状态。")
+NOT_IN_REPORT = _("报告“%(report)s”（%(code)s）中没有编号为 %(target)s 的目标，或您无权查看。")
+UNKNOWN_REPORT = _("没有代码为 %(code)s 的报告，或您无权查看。")
+CLOSE_NEEDS_REVIEW = _("还有 %(count)d 条填报待审核：审核完毕后才能收官。")

@@ -20,9 +20,11 @@ from .models import (
     Department,
     ExtensionRequest,
     GlossaryTerm,
+    Government,
     ProgressEntry,
     Report,
     ReportingPeriodLock,
+    ReportStateChange,
     Section,
     StaffProfile,
     Target,
@@ -76,7 +78,18 @@ class TargetCoDepartment(Target.co_departments.through):
         verbose_name_plural = _("配合单位关联")
 
 
+class StaffGovernment(StaffProfile.governments.through):
+    """督查范围: one government a supervisor, official or admin oversees (for its history)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("督查范围关联")
+        verbose_name_plural = _("督查范围关联")
+
+
+track(Government, model_name="GovernmentEvent")
 track(Report, model_name="ReportEvent")
+track(ReportStateChange, model_name="ReportStateChangeEvent")
 track(Section, model_name="SectionEvent")
 track(Department, model_name="DepartmentEvent")
 # The latest-entry pointers are derived from the entries (services.refresh_latest), whose own
@@ -87,6 +100,7 @@ track(Checkpoint, model_name="CheckpointEvent")
 track(GlossaryTerm, model_name="GlossaryTermEvent")
 track(ProgressEntry, model_name="ProgressEntryEvent")
 track(StaffProfile, model_name="StaffProfileEvent")
+track_links(StaffGovernment, model_name="StaffGovernmentEvent")
 track(ReportingPeriodLock, model_name="ReportingPeriodLockEvent")
 track(ExtensionRequest, model_name="ExtensionRequestEvent")
 

@@ -1,6 +1,7 @@
 """The report as data (报告, 章节, 责任单位, 目标, 名词解释) and the progress recorded against it."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -17,7 +18,33 @@ from .choices import (
     ReviewStatus,
     Stage,
 )
+from .errors import ALIAS_TAKEN, DUPLICATE_ALIAS
 from .progress import TargetQuerySet
+
+
+class GovernmentManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Government(models.Model):
+    """人民政府: the government that issues reports (区/县/市人民政府); its departments carry them out."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+
+    objects = GovernmentManager()
+
+    class Meta:
+        verbose_name = _("人民政府")
+        verbose_name_plural = _("人民政府")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
 
 
 class ReportManager(models.Manager):
@@ -30,9 +57,18 @@ class ReportManager(models.Manager):
 
 
 class Report(models.Model):
-    """政府工作报告: one year's report, the source of every target, task and glossary term."""
+    """政府工作报告: one year's report of a government, the source of every target, task and glossary term."""
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
+    government = models.ForeignKey(
+        # NULL is refused by report_has_government; nullable only so its history (whose rows predate
+        # governments) can keep the column as it was.
+        Government,
+        models.PROTECT,
+        null=True,
+        related_name="reports",
+        verbose_name=_("人民政府"),
+    )
     title = models.CharField(_("标题"), max_length=200)
     speaker = models.CharField(_("报告人"), max_length=50, blank=True)
     session = models.CharField(_("会议"), max_length=200, blank=True)
@@ -67,6 +103,11 @@ class Report(models.Model):
                 name="report_period_ordered",
                 violation_error_message=_("截止日期不能早于起始日期。"),
             ),
+            models.CheckConstraint(
+                condition=Q(government__isnull=False),
+                name="report_has_government",
+                violation_error_message=_("请选择发布报告的人民政府。"),
+            ),
         ]
 
     def __str__(self):
@@ -74,6 +115,41 @@ class Report(models.Model):
 
     def natural_key(self):
         return (self.code,)
+
+    natural_key.dependencies = ["targets.government"]
+
+    @property
+    def takes_progress(self) -> bool:
+        return self.state == ReportState.ACTIVE
+
+
+class ReportStateChange(models.Model):
+    """状态变更: a report moved between 草稿, 执行中 and 收官, by whom, when, and why when it went back."""
+
+    report = models.ForeignKey(Report, models.CASCADE, related_name="state_changes", verbose_name=_("报告"))
+    from_state = models.CharField(_("原状态"), max_length=8, choices=ReportState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=8, choices=ReportState.choices)
+    changed_at = models.DateTimeField(_("变更时间"))
+    # None when a management command (load_report, import_report) made the change.
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+    )
+    reason = models.TextField(_("原因"), blank=True, max_length=1000)
+
+    class Meta:
+        verbose_name = _("报告状态变更")
+        verbose_name_plural = _("报告状态变更")
+        ordering = ["report", "changed_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_state=ReportState.CLOSED, to_state=ReportState.ACTIVE) | ~Q(reason=""),
+                name="report_reopening_gives_reason",
+                violation_error_message=_("收官后重新开放须填写原因。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report.code} {self.get_from_state_display()} → {self.get_to_state_display()}"
 
 
 class SectionManager(models.Manager):
@@ -122,10 +198,26 @@ class DepartmentManager(models.Manager):
 
 
 class Department(models.Model):
-    """责任单位: a unit of the district government that leads or supports targets."""
+    """责任单位: a unit of a government that leads or supports the targets of its reports."""
 
     code = models.SlugField(_("代码"), max_length=20, unique=True)
-    name = models.CharField(_("名称"), max_length=100, unique=True)
+    government = models.ForeignKey(
+        # NULL is refused by department_has_government (nullable for its history, as Report.government).
+        Government,
+        models.PROTECT,
+        null=True,
+        related_name="departments",
+        verbose_name=_("人民政府"),
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    # Other names a workbook may call it by (区发改局 for 发展和改革局); matched by imports.
+    aliases = ArrayField(
+        models.CharField(max_length=100),
+        verbose_name=_("别名"),
+        default=list,
+        blank=True,
+        help_text=_("导入报告时也按这些名称匹配，多个以逗号分隔。"),
+    )
     order = models.PositiveIntegerField(_("顺序"), default=0)
 
     objects = DepartmentManager()
@@ -134,12 +226,36 @@ class Department(models.Model):
         verbose_name = _("责任单位")
         verbose_name_plural = _("责任单位")
         ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(government__isnull=False),
+                name="department_has_government",
+                violation_error_message=_("请选择责任单位所属的人民政府。"),
+            ),
+            models.UniqueConstraint(
+                fields=["government", "name"],
+                name="department_name_unique_in_government",
+                violation_error_message=_("同一人民政府的责任单位名称不能重复。"),
+            ),
+        ]
 
     def __str__(self):
         return self.name
 
     def natural_key(self):
         return (self.code,)
+
+    natural_key.dependencies = ["targets.government"]
+
+    def clean(self):
+        names = [self.name, *self.aliases]
+        if len(set(names)) != len(names):
+            raise ValidationError({"aliases": DUPLICATE_ALIAS})
+        if self.government_id:
+            taken = Department.objects.filter(government_id=self.government_id).exclude(pk=self.pk)
+            clash = taken.filter(Q(name__in=names) | Q(aliases__overlap=names)).first()
+            if clash is not None:
+                raise ValidationError({"aliases": ALIAS_TAKEN % {"department": clash.name}})
 
 
 class TargetManager(models.Manager.from_queryset(TargetQuerySet)):
@@ -184,6 +300,9 @@ class Target(models.Model):
     )
     source_text = models.TextField(_("报告原文"))
     order = models.PositiveIntegerField(_("顺序"), default=0)
+    # A target an update import left out, kept because progress was reported on it: in the history,
+    # no longer on the report's pages, closed to reporting.
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True, editable=False)
     # Set by an approved ExtensionRequest (延期/调整); the original deadline and target value stay
     # as the report wrote them, and with_progress judges against these when they are set.
     adjusted_deadline = models.DateField(_("调整后完成期限"), null=True, blank=True, editable=False)
@@ -450,13 +569,21 @@ class GlossaryTerm(models.Model):
 
 
 class StaffProfile(models.Model):
-    """填报员的单位: which department a user reports for (reporters belong to exactly one)."""
+    """填报员的单位: which department a user reports for (reporters belong to exactly one), and which
+    governments a supervisor, official or admin oversees (none: every government)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="staff_profile", verbose_name=_("用户")
     )
     department = models.ForeignKey(
         Department, models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("所属单位")
+    )
+    governments = models.ManyToManyField(
+        Government,
+        blank=True,
+        related_name="overseers",
+        verbose_name=_("督查范围"),
+        help_text=_("督查、领导和管理员所看的人民政府；不选则为全部。填报员按所属单位的人民政府。"),
     )
 
     class Meta:
@@ -483,6 +610,16 @@ class ReportingPeriodLock(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("重新开放人")
     )
     reopen_reason = models.TextField(_("重新开放原因"), blank=True, max_length=1000)
+    # Reopened for one department only: the period stays closed to every other department's targets
+    # until it is closed again (a new row), and opens to this one's.
+    reopened_for = models.ForeignKey(
+        Department,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("仅对该单位重新开放"),
+    )
 
     class Meta:
         verbose_name = _("填报期关闭记录")
@@ -499,6 +636,11 @@ class ReportingPeriodLock(models.Model):
                 | (Q(reopened_at__isnull=False, reopened_by__isnull=False) & ~Q(reopen_reason="")),
                 name="period_reopened_with_reason",
                 violation_error_message=_("重新开放填报期须记录操作人和原因。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(reopened_for__isnull=True) | Q(reopened_at__isnull=False),
+                name="period_reopened_for_when_reopened",
+                violation_error_message=_("只有重新开放时才能指定单位。"),
             ),
             models.UniqueConstraint(
                 fields=["report", "period_start"],

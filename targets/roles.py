@@ -2,9 +2,12 @@
 by narrowing querysets to what a user may see (`visible_targets`) and may write (`writable_targets`)."""
 
 import functools
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
+
+from .choices import ReportState
 
 REPORTER = "填报员"
 SUPERVISOR = "督查"
@@ -66,40 +69,92 @@ def _own_department(queryset, department_id):
     return queryset.filter(Q(lead_department=department_id) | Exists(supports))
 
 
-# A scope is whose targets a user may read or write: ANY_DEPARTMENT, one department's id (the ones it
-# leads or supports), or None (nothing).
+# A scope is whose targets a user may read or write: ANY_DEPARTMENT (every report, drafts included:
+# superusers and the command line), one department's id (the targets it leads or supports, in its
+# government's published reports), an Oversight (a supervisor's, official's or admin's governments),
+# or None (nothing).
 ANY_DEPARTMENT = "any"
+# Reports past 草稿: what reporters, officials and the public may read.
+PUBLISHED = (ReportState.ACTIVE, ReportState.CLOSED)
+
+
+@dataclass(frozen=True)
+class Oversight:
+    """The governments user `user_id` oversees (StaffProfile.governments; none given: every one), and
+    whether they see reports still in 草稿 (supervisors and admins do, officials do not)."""
+
+    user_id: int
+    drafts: bool
+
+
+def _oversight(user, *, drafts):
+    return ANY_DEPARTMENT if user.is_superuser else Oversight(user.pk, drafts)
 
 
 def read_scope(user):
     """Whose targets `user` may read: officials, supervisors and admins (and the command line) any
-    department's, anyone else their own department's."""
+    department's of the governments they oversee, anyone else their own department's."""
     if user is COMMAND_LINE:
         return ANY_DEPARTMENT
     if not user.is_authenticated:
         return None
     if sees_everything(user):
-        return ANY_DEPARTMENT
+        return _oversight(user, drafts=is_supervisor(user))
     department = department_of(user)
     return department.pk if department else None
 
 
 def _write_scope(user):
-    """Whose targets `user` may record progress on: supervisors and admins any department's, a
-    reporter their own department's; officials read everything and write nothing."""
+    """Whose targets `user` may record progress on: supervisors and admins any department's of the
+    governments they oversee, a reporter their own department's; officials read and write nothing."""
     if not user.is_authenticated:
         return None
     if is_supervisor(user):
-        return ANY_DEPARTMENT
+        return _oversight(user, drafts=True)
     department = department_of(user) if REPORTER in group_names(user) else None
     return department.pk if department else None
+
+
+def _overseen_governments(user_id):
+    from .models import StaffProfile
+
+    return StaffProfile.governments.through.objects.filter(staffprofile__user_id=user_id).values("government_id")
+
+
+def _oversight_reports(scope: Oversight, prefix=""):
+    """A condition on reports (`prefix` leads from the queried model to the report) for an Oversight."""
+    assigned = _overseen_governments(scope.user_id)
+    condition = ~Exists(assigned) | Q(**{f"{prefix}government__in": Subquery(assigned)})
+    return condition if scope.drafts else condition & Q(**{f"{prefix}state__in": PUBLISHED})
 
 
 def in_scope(queryset, scope):
     """The targets of `queryset` within `scope` (read_scope)."""
     if scope is None:
         return queryset.none()
-    return queryset if scope == ANY_DEPARTMENT else _own_department(queryset, scope)
+    if scope == ANY_DEPARTMENT:
+        return queryset
+    if isinstance(scope, Oversight):
+        return queryset.filter(_oversight_reports(scope, "report__"))
+    # A department's targets are its own government's: only the reports past 草稿 need saying.
+    return _own_department(queryset, scope).filter(report__state__in=PUBLISHED)
+
+
+def visible_reports(queryset, user):
+    """The reports `user` may choose: every one for superusers; a supervisor's, official's or admin's
+    governments' (drafts for supervisors and admins only); a reporter's own government's published
+    ones; the published ones of every government for anyone else (reports are public documents)."""
+    scope = read_scope(user)
+    if scope == ANY_DEPARTMENT:
+        return queryset
+    if isinstance(scope, Oversight):
+        return queryset.filter(_oversight_reports(scope))
+    published = queryset.filter(state__in=PUBLISHED)
+    if scope is None:
+        return published
+    from .models import Department
+
+    return published.filter(government=Subquery(Department.objects.filter(pk=scope).values("government")[:1]))
 
 
 def visible_targets(queryset, user):
@@ -108,13 +163,13 @@ def visible_targets(queryset, user):
 
 
 def _writable(queryset, scope):
-    # Only the current report takes progress: an earlier year's report stays as it was, read-only.
-    return in_scope(queryset.filter(report=_current_report_id()), scope)
+    # Only a report 执行中 takes progress, and of it only the targets still in use.
+    return in_scope(queryset.filter(report__state=ReportState.ACTIVE, retired_at__isnull=True), scope)
 
 
 def writable_targets(queryset, user):
-    """The targets `user` may record progress on: a reporter's own department's, or any for
-    supervisors and admins, of the current report only."""
+    """The targets `user` may record progress on: a reporter's own department's, or any of their
+    governments' for supervisors and admins, of the reports 执行中 only."""
     return _writable(queryset, _write_scope(user))
 
 
@@ -127,16 +182,7 @@ def writable_targets_sql(user) -> tuple[str, tuple] | None:
 
 @functools.lru_cache(maxsize=1024)
 def _compiled_writable(scope):
-    # Compiled once per department: building the query costs more than running it.
+    # Compiled once per scope: building the query costs more than running it.
     from .models import Target
 
     return _writable(Target.objects.order_by(), scope).values("pk").query.sql_with_params()
-
-
-def _current_report_id():
-    """The current report (Report.objects.current()) as a subquery: no extra round trip."""
-    from django.db.models import Subquery
-
-    from .models import Report
-
-    return Subquery(Report.objects.order_by("-year", "-id").values("pk")[:1])

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import errors, prepared, roles
-from .choices import ExtensionStatus, Measure, ReviewStatus
-from .models import ExtensionRequest, ProgressEntry, Report, ReportingPeriodLock, Target
+from .choices import ExtensionStatus, Measure, ReportState, ReviewStatus
+from .models import ExtensionRequest, ProgressEntry, Report, ReportingPeriodLock, ReportStateChange, Target
 from .periods import Period
 from .tables import format_number, with_unit
 from .units import counts_whole_things
@@ -192,11 +192,19 @@ def unexplained_decrease(target, earlier, *, reported_on, value, reason) -> bool
 # not write is locked only until PermissionDenied rolls the transaction back.
 _LOCK = f"SELECT FROM {_TARGETS} WHERE id = %s FOR UPDATE"
 # The target if the user may write it ({writable}: the rule of roles.writable_targets, compiled to SQL),
-# its report's review setting and closed periods, and the entry an entry dated %s follows.
+# its report's review setting and the periods closed to it (see closed_periods), and the entry an
+# entry dated %s follows.
+_LOCKS = ReportingPeriodLock._meta.db_table
 _READ_LOCKED = f"""
     SELECT {_columns(Target, "t")}, r.review_required, ARRAY(
-        SELECT ARRAY[l.period_start, l.period_end] FROM {ReportingPeriodLock._meta.db_table} AS l
-        WHERE l.report_id = t.report_id AND l.reopened_at IS NULL ORDER BY l.period_start
+        SELECT ARRAY[l.period_start, l.period_end] FROM {_LOCKS} AS l
+        WHERE l.report_id = t.report_id AND (l.reopened_at IS NULL OR (
+            l.reopened_for_id <> t.lead_department_id AND NOT EXISTS (
+                SELECT FROM {_LOCKS} AS later
+                WHERE later.report_id = l.report_id AND later.period_start = l.period_start
+                AND later.closed_at > l.closed_at
+            )
+        )) ORDER BY l.period_start
     ), {_columns(ProgressEntry, "previous")}
     FROM {_TARGETS} AS t JOIN {Report._meta.db_table} AS r ON r.id = t.report_id
     LEFT JOIN LATERAL ({_PREVIOUS.format(target="t.id", day="%s")}) AS previous ON true
@@ -205,9 +213,20 @@ _READ_LOCKED = f"""
 _TARGET_FIELDS = len(Target._meta.concrete_fields)
 
 
+def refusal(target: Target) -> str:
+    """Why progress on `target` was refused, read only once it was: its report is not 执行中, the target
+    was retired, or else it is not the user's to write."""
+    report = Report.objects.filter(pk=target.report_id).values("title", "state").first()
+    if report and report["state"] != ReportState.ACTIVE:
+        return errors.REPORT_NOT_ACTIVE % {"report": report["title"], "state": ReportState(report["state"]).label}
+    if Target.objects.filter(pk=target.pk, retired_at__isnull=False).exists():
+        return errors.TARGET_RETIRED % {"code": target.code}
+    return str(errors.NOT_YOUR_TARGET)
+
+
 def _lock_writable_target(target: Target, user, reported_on) -> tuple[Target, dict, ProgressEntry | None]:
-    """Lock the target for the transaction if `user` may write it; return it as it stands, its
-    report's closed periods ({report id: [Period]}, as closed_periods gives them) and the entry an
+    """Lock the target for the transaction if `user` may write it; return it as it stands, the
+    periods closed to it ({report id: [(Period, None)]}, as closed_periods gives them) and the entry an
     entry dated `reported_on` follows (as previous_entries reads it). One round trip; the read is a prepared
     statement, as planning it cost twice what running it does."""
     writable = roles.writable_targets_sql(user)
@@ -219,11 +238,11 @@ def _lock_writable_target(target: Target, user, reported_on) -> tuple[Target, di
         cursor.execute(f"{_LOCK}; {read}", [target.pk, reported_on, list(COUNTED_ANY), target.pk, *writable_params])
         row = cursor.fetchone()
     if row is None:
-        raise PermissionDenied(errors.NOT_YOUR_TARGET)
+        raise PermissionDenied(refusal(target))
     locked = _from_row(Target, row[:_TARGET_FIELDS])
     review_required, closed, *previous = row[_TARGET_FIELDS:]
     locked.report_review_required = review_required
-    closed = {locked.report_id: [Period(start, end) for start, end in closed]}
+    closed = {locked.report_id: [(Period(start, end), None) for start, end in closed]}
     return locked, closed, _from_row(ProgressEntry, previous) if previous[0] is not None else None
 
 
@@ -335,7 +354,7 @@ def check_progress_batch(*, user, items: list[ProgressItem], today=None) -> dict
     last_in_batch: dict[int, ProgressItem] = {}
     for item in sorted(items, key=lambda i: (i.target.pk, i.reported_on)):
         if item.target.pk not in writable:
-            problems[item.key] = ValidationError(errors.NOT_YOUR_TARGET)
+            problems[item.key] = ValidationError(refusal(item.target))
             continue
         stored = previous.get((item.target.pk, item.reported_on))
         earlier = last_in_batch.get(item.target.pk)
@@ -431,24 +450,30 @@ def record_progress_batch(*, user, items: list[ProgressItem], today=None) -> lis
 # --- Supervision (督查督办): review, reporting periods, extensions --------------------------
 
 
-def closed_periods(*, report_ids) -> dict[int, list[Period]]:
-    """The periods now closed, by report id, in one query (for checking many entries at once)."""
-    closed: dict[int, list[Period]] = {}
-    locks = ReportingPeriodLock.objects.filter(report_id__in=report_ids, reopened_at__isnull=True).order_by(
-        "period_start"
-    )
-    for report_id, start, end in locks.values_list("report_id", "period_start", "period_end"):
-        closed.setdefault(report_id, []).append(Period(start, end))
+def closed_periods(*, report_ids) -> dict[int, list[tuple[Period, int | None]]]:
+    """The periods now closed, by report id, in one query (for checking many entries at once): each
+    with the one department it was reopened for (its targets may take entries), or None. A period
+    reopened for a department stays so until it is closed again (a later lock)."""
+    closed: dict[int, list[tuple[Period, int | None]]] = {}
+    latest = {}
+    locks = ReportingPeriodLock.objects.filter(report_id__in=report_ids).order_by("closed_at", "id")
+    for lock in locks.values("report_id", "period_start", "period_end", "reopened_at", "reopened_for_id"):
+        latest[lock["report_id"], lock["period_start"]] = lock
+    for (report_id, _start), lock in sorted(latest.items()):
+        if lock["reopened_at"] is None or lock["reopened_for_id"] is not None:
+            period = Period(lock["period_start"], lock["period_end"])
+            closed.setdefault(report_id, []).append((period, lock["reopened_for_id"]))
     return closed
 
 
 def check_period_open(*, user, target: Target, reported_on, closed: dict | None = None) -> None:
     """Refuse an entry dated inside a closed reporting period, whoever records it: a reporter asks
-    the 督查室 to reopen it; a supervisor reopens it first, with a reason, and then records."""
+    the 督查室 to reopen it; a supervisor reopens it first, with a reason, and then records. A period
+    reopened for one department takes entries on the targets that department leads, and no others."""
     if closed is None:
         closed = closed_periods(report_ids=[target.report_id])
-    for period in closed.get(target.report_id, ()):
-        if reported_on in period:
+    for period, open_to in closed.get(target.report_id, ()):
+        if reported_on in period and open_to != target.lead_department_id:
             message = errors.PERIOD_CLOSED_REOPEN_FIRST if roles.is_supervisor(user) else errors.PERIOD_CLOSED
             raise ValidationError(
                 {"reported_on": message % {"start": period.start.isoformat(), "end": period.end.isoformat()}}
@@ -578,7 +603,7 @@ def request_extension(
 ) -> ExtensionRequest:
     """延期/调整申请 by the target's own department (or a supervisor); nothing changes until approved."""
     if not roles.writable_targets(Target.objects.filter(pk=target.pk), user).exists():
-        raise PermissionDenied(errors.NOT_YOUR_TARGET)
+        raise PermissionDenied(refusal(target))
     target = Target.objects.select_for_update().get(pk=target.pk)
     problems = {}
     if requested_deadline is None and requested_target_value is None:
@@ -638,3 +663,43 @@ def decide_extension(*, user, extension: ExtensionRequest, approve: bool, commen
             changed.append("adjusted_target_value")
         target.save(update_fields=changed)
     return extension
+
+
+# --- A report's state (草稿 → 执行中 → 收官) -------------------------------------------------------
+
+# Which state a report may move to from which; 收官 → 执行中 takes a reason.
+STATE_MOVES = {
+    ReportState.DRAFT: {ReportState.ACTIVE},
+    ReportState.ACTIVE: {ReportState.CLOSED},
+    ReportState.CLOSED: {ReportState.ACTIVE},
+}
+
+
+@transaction.atomic
+def change_report_state(*, user, report: Report, state: str, reason: str = "") -> ReportStateChange:
+    """Move one report to `state` and record who (None: a management command), when and why. Only
+    this report changes: any number of reports are 执行中 at once. Closing (收官) takes every entry
+    reviewed, so that its figures are the final account; going back from 收官 takes a reason."""
+    if user is not None:
+        _require_supervisor(user)
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    current = locked.state
+    reason = (reason or "").strip()
+    if state not in STATE_MOVES.get(current, ()):
+        label = ReportState(state).label if state in ReportState.values else state
+        raise ValidationError(errors.STATE_CHANGE_NOT_ALLOWED % {"from": ReportState(current).label, "to": label})
+    if current == ReportState.CLOSED and not reason:
+        raise ValidationError({"reason": errors.REOPEN_NEEDS_REASON})
+    if state == ReportState.CLOSED:
+        waiting = ProgressEntry.objects.filter(target__report=locked, review_status=ReviewStatus.SUBMITTED).count()
+        if waiting:
+            raise ValidationError(errors.CLOSE_NEEDS_REVIEW % {"count": waiting})
+    change = ReportStateChange(
+        report=locked, from_state=current, to_state=state, changed_at=timezone.now(), changed_by=user, reason=reason
+    )
+    change.full_clean()
+    change.save()
+    locked.state = state
+    locked.save(update_fields=["state"])
+    report.state = state
+    return change

@@ -8,16 +8,23 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, User
 
 from targets import roles
-from targets.choices import Direction, Kind, Measure, ReviewStatus
-from targets.models import Department, ProgressEntry, Report, Section, StaffProfile, Target
+from targets.choices import Direction, Kind, Measure, ReportState, ReviewStatus
+from targets.models import Department, Government, ProgressEntry, Report, Section, StaffProfile, Target
 from targets.services import refresh_latest  # noqa: F401  (re-exported for tests)
 
 YEAR = 2026
 _sequence = itertools.count(1)
 
 
+def government(code="test-gov", name="测试区人民政府"):
+    return Government.objects.get_or_create(code=code, defaults={"name": name})[0]
+
+
 def report(code="test", year=YEAR, **fields):
     defaults = {
+        "government": fields.pop("government", None) or government(),
+        # Reporting open: tests of the states (test_report_lifecycle) build drafts and closed reports.
+        "state": ReportState.ACTIVE,
         "title": f"{year}年测试区政府工作报告",
         "year": year,
         "period_start": datetime.date(year, 1, 1),
@@ -36,8 +43,15 @@ def section(report_obj, code="3.1.1", title="测试章节", parent=None):
     )[0]
 
 
-def department(code, name=None):
-    return Department.objects.get_or_create(code=code, defaults={"name": name or f"{code}单位"})[0]
+def department(code, name=None, *, government_obj=None, aliases=()):
+    return Department.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": name or f"{code}单位",
+            "government": government_obj or government(),
+            "aliases": list(aliases),
+        },
+    )[0]
 
 
 def target(report_obj=None, *, code=None, lead=None, co=(), section_obj=None, **fields):

@@ -19,8 +19,6 @@ import pytest
 from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 
-from targets.models import Department
-
 from . import builders
 
 pytestmark = pytest.mark.django_db
@@ -93,9 +91,9 @@ def test_a_context_may_still_grow_as_pghistory_grows_it():
     run("UPDATE pghistory_context SET metadata = metadata || '{\"user\": 7}'::jsonb WHERE id = %s", [context_id])
     assert run("SELECT metadata->>'user' FROM pghistory_context WHERE id = %s", [context_id]) == [("7",)]
     with pghistory.context(url="/api/v1/", user=None):
-        Department.objects.create(code="first", name="一")
+        builders.department("first", "一")
         pghistory.context(user=7, username="token-user")
-        Department.objects.create(code="second", name="二")
+        builders.department("second", "二")
     users = run(
         "SELECT DISTINCT c.metadata->>'username' FROM targets_departmentevent e "
         "JOIN pghistory_context c ON c.id = e.pgh_context_id"
@@ -157,7 +155,7 @@ def test_the_app_role_cannot_truncate_alter_or_create(as_app_role):
 
 def test_the_app_role_still_records_with_its_history(as_app_role):
     with pghistory.context(url="/targets/", username="reporter-a"):
-        department = Department.objects.create(code="app-role", name="应用角色")
+        department = builders.department("app-role", "应用角色")
         department.name = "应用角色（改）"
         department.save()
     labels = run("SELECT pgh_label FROM targets_departmentevent WHERE pgh_obj_id = %s ORDER BY pgh_id", [department.pk])

@@ -19,12 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from projects.models import PracticalTask, Project
-from targets.choices import Derivation, GrowthBasis
+from targets import services
+from targets.choices import Derivation, GrowthBasis, ReportState
 from targets.history import command_context
-from targets.models import Department, GlossaryTerm, Report, Section, Target
+from targets.models import Department, GlossaryTerm, Government, Report, Section, Target
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
-FIXTURE_FILES = ("departments.json", "report.json", "targets.json", "glossary.json", "projects.json")
+FIXTURE_FILES = ("government.json", "departments.json", "report.json", "targets.json", "glossary.json", "projects.json")
 
 # The report masks every year as "20xx". Each snippet below holds one "20xx" and says which year
 # it means, relative to the report's year (the year whose work part 三 sets out). Masks left out
@@ -46,6 +47,7 @@ YEAR_MASKS = (
     ("20xx年城关区为民兴办实事", 0),
 )
 MASK = "20xx"
+LOADED_OPEN = "load_report: 种子报告载入即执行中"
 
 
 class YearFiller:
@@ -156,13 +158,23 @@ class Command(BaseCommand):
 
     def load(self, data: dict[str, list[dict]], year: int) -> str:
         up = Upserter()
+        governments = {g.code: g for g in Government.objects.all()}
+        for fields in data.get("targets.government", []):
+            governments[fields["code"]] = up.save(
+                governments.get(fields["code"]), Government, {"code": fields["code"]}, {"name": fields["name"]}
+            )
         departments = {d.code: d for d in Department.objects.all()}
         for fields in data.get("targets.department", []):
             departments[fields["code"]] = up.save(
                 departments.get(fields["code"]),
                 Department,
                 {"code": fields["code"]},
-                {"name": fields["name"], "order": fields["order"]},
+                {
+                    "government_id": governments[fields["government"][0]].pk,
+                    "name": fields["name"],
+                    "aliases": fields.get("aliases", []),
+                    "order": fields["order"],
+                },
             )
         dept_ids = {code: d.pk for code, d in departments.items()}
 
@@ -171,11 +183,13 @@ class Command(BaseCommand):
         for fields in data.get("targets.report", []):
             years = year - fields["year"]
             fill = YearFiller(fields["text"], year)
+            existing = Report.objects.filter(code=fields["code"]).first()
             reports[fields["code"]] = up.save(
-                Report.objects.filter(code=fields["code"]).first(),
+                existing,
                 Report,
                 {"code": fields["code"]},
                 {
+                    "government_id": governments[fields["government"][0]].pk,
                     "title": fill(fields["title"]),
                     "speaker": fields["speaker"],
                     "session": fields["session"],
@@ -187,6 +201,10 @@ class Command(BaseCommand):
                 },
             )
             fillers[fields["code"]] = (fill, years)
+            if existing is None:  # the seed is the report being run: reporting opens on loading it
+                services.change_report_state(
+                    user=None, report=reports[fields["code"]], state=ReportState.ACTIVE, reason=LOADED_OPEN
+                )
         if not reports:
             raise CommandError("the fixtures hold no report")
 

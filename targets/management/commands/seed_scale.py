@@ -17,8 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from targets.choices import Direction, Kind, Measure, ReviewStatus
-from targets.models import Department, ProgressEntry, Report, Section, Target
+from targets.choices import Direction, Kind, Measure, ReportState, ReviewStatus
+from targets.models import Department, Government, ProgressEntry, Report, Section, Target
 from targets.services import refresh_latest
 
 AREAS = 6
@@ -66,7 +66,11 @@ class Command(BaseCommand):
         existing = list(Department.objects.order_by("pk"))
         if existing:
             return existing
-        return [Department.objects.create(code=f"{prefix}-d{n:02d}", name=f"单位{n:02d}", order=n) for n in range(20)]
+        government, _ = Government.objects.get_or_create(code=f"{prefix}-gov", defaults={"name": "规模测试人民政府"})
+        return [
+            Department.objects.create(code=f"{prefix}-d{n:02d}", government=government, name=f"单位{n:02d}", order=n)
+            for n in range(20)
+        ]
 
     def report(self, code, year, index):
         self.remove(code)
@@ -74,6 +78,9 @@ class Command(BaseCommand):
         year = year - index // 10
         return Report.objects.create(
             code=code,
+            # The departments' government (the seed's, when the seed is loaded), open to reporting.
+            government=Department.objects.order_by("pk").first().government,
+            state=ReportState.ACTIVE,
             title=f"{year}年规模测试报告 {code}",
             year=year,
             period_start=datetime.date(year, 1, 1),
