@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from targets import history, roles, selectors, services
+from targets import errors, history, roles, selectors, services
 from targets.choices import ReviewStatus
 from targets.forms import ProgressForm
 from targets.models import Target
@@ -48,9 +48,9 @@ def ledger_view(request):
     user = api_user(request)
     if user is None:
         return unauthorized()
-    report = selectors.selected_report(request)
-    if report is None:
-        return error(404, _("没有报告。"))
+    report, refused = _report_for(request, user)
+    if refused:
+        return refused
     data = rows.ledger(
         user=user,
         report=report,
@@ -67,10 +67,16 @@ def record_progress_view(request, code):
     if user is None:
         return unauthorized()
     history.attribute_to(user)  # the change history names the token's user as the author
-    report = selectors.selected_report(request)
-    target = roles.visible_targets(Target.objects.filter(report=report, code=code), user).first() if report else None
+    report, refused = _report_for(request, user)
+    if refused:
+        return refused
+    target = roles.visible_targets(Target.objects.filter(report=report, code=code), user).first()
     if target is None:
-        return error(404, _("没有这个目标，或无权查看。"))
+        return error(
+            404,
+            errors.NOT_IN_REPORT % {"report": report.title, "code": report.code, "target": code},
+            report=report.code,
+        )
     try:
         payload = json.loads(request.body or b"{}")
         # A lone surrogate ("\ud800") is valid JSON but no text: it could not be stored. Too deep a nesting
@@ -102,6 +108,17 @@ def record_progress_view(request, code):
         {"entry": entry_json(entry), "row": rows.target_row(row), "row_figures": "pending" if pending else "official"},
         status=201,
     )
+
+
+def _report_for(request, user):
+    """The report a call is about (?report=, else the user's default: selectors.selected_report) and
+    None, or None and the error to answer: ?report= names no report the user may see, or there is none."""
+    report = selectors.selected_report(request, user)
+    if request.unknown_report:
+        return None, error(404, errors.UNKNOWN_REPORT % {"code": request.unknown_report})
+    if report is None:
+        return None, error(404, _("没有报告。"))
+    return report, None
 
 
 def entry_json(entry) -> dict:

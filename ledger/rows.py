@@ -102,6 +102,8 @@ def ledger(*, user, report, as_of, include_pending=False) -> dict:
             "year": report.year,
             "period_start": date(report.period_start),
             "period_end": date(report.period_end),
+            "government": report.government.name,
+            "state": report.state,
         },
         "as_of": date(as_of),
         "include_pending": include_pending,

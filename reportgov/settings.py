@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "reportgov.middleware.SessionLifetimeMiddleware",
     # Attaches the user, URL, method and request id to every change the triggers record.
     "targets.history.HistoryMiddleware",
+    # Keeps the report chosen with ?report= for the browser's next pages (targets/selectors.py).
+    "targets.selectors.RememberReportMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A form posted after the session expired is kept and comes back after signing in (targets/drafts.py).
     "targets.drafts.KeepTypedDataMiddleware",

@@ -4,37 +4,89 @@ import datetime
 import functools
 
 from django.conf import settings
-from django.db.models import Case, F, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from . import roles
+from .choices import ReportState
 from .models import ProgressEntry, Report, Target
 
+# The report a browser chose last (?report=), kept by RememberReportMiddleware: pages without
+# ?report= show it again while the user may still see it.
+REPORT_COOKIE = "report"
 
-def selected_report(request) -> Report | None:
-    """The report a page is about: `?report=<code>` or else the current one (read once per request).
 
-    One query reads every report (for the header's report switcher, `request.available_reports`),
-    the full text only of the chosen one and the current one."""
+def selected_report(request, user=None) -> Report | None:
+    """The report a page is about, among those `user` (default: the request's) may see: `?report=<code>`,
+    else the one this browser chose last, else the newest report 执行中 that the user's department has
+    targets in, else the newest 执行中, else the newest. Read once per request.
+
+    One query reads every visible report (for the header's report switcher, `request.available_reports`),
+    the full text only of the candidates. A `?report=` naming no visible report is kept in
+    `request.unknown_report` (the API answers 404 for it; pages show the default)."""
     if not hasattr(request, "_selected_report"):
+        user = user or request.user
         code = query_text(request, "report")
-        newest_first = ("-year", "-id")
-        current = Report.objects.order_by(*newest_first).values("pk")[:1]
+        last = request.COOKIES.get(REPORT_COOKIE, "").replace("\x00", "")
+        visible = roles.visible_reports(Report.objects.all(), user)
+        scope = roles.read_scope(user)
+        if isinstance(scope, int):
+            theirs = Target.objects.filter(report=OuterRef("pk")).filter(
+                Q(lead_department=scope) | Q(co_departments=scope)
+            )
+            visible, preference = visible.annotate(theirs=Exists(theirs)), ["-theirs"]
+        else:
+            visible, preference = visible.annotate(theirs=Value(False)), []
+        active = Q(state=ReportState.ACTIVE)
+        visible = visible.annotate(active_first=Case(When(active, then=Value(1)), default=Value(0)))
+        default = visible.order_by(*preference, "-active_first", "-year", "-id").values("pk")[:1]
         reports = list(
-            Report.objects.order_by(*newest_first)
+            visible.order_by("-year", "-id")
+            .select_related("government")
             .defer("text")
             .annotate(
-                chosen_text=Case(When(Q(code=code) | Q(pk=Subquery(current)), then=F("text")), default=Value(None))
+                chosen_text=Case(
+                    When(Q(code__in=[c for c in (code, last) if c]) | Q(pk=Subquery(default)), then=F("text")),
+                    default=Value(None),
+                )
             )
         )
-        chosen = next((r for r in reports if code and r.code == code), None) or (reports[0] if reports else None)
+        by_code = {r.code: r for r in reports}
+        fallback = min(reports, key=lambda r: (not r.theirs, -r.active_first, -r.year, -r.pk), default=None)
+        chosen = by_code.get(code) or by_code.get(last) or fallback
         if chosen is not None:
             chosen.text = chosen.chosen_text
+        request.unknown_report = code if code and code not in by_code else ""
+        if code in by_code and code != last:
+            request.remember_report = code
         request.available_reports = reports
         request._selected_report = chosen
     return request._selected_report
+
+
+class RememberReportMiddleware:
+    """Keeps the report a browser chose with ?report= in a cookie, so that its next page without
+    ?report= shows the same report (selected_report). A cookie rather than the session: choosing a
+    report writes nothing to the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        code = getattr(request, "remember_report", "")
+        if code:
+            response.set_cookie(
+                REPORT_COOKIE,
+                code,
+                max_age=365 * 24 * 3600,
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+        return response
 
 
 # --- Request parameters: every page reads its query through these, so that no value reaches a 500 -----------------

@@ -125,7 +125,7 @@ class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, Single
 
 
 def _visible_target(request, report_code, code, *, as_of=None, include_pending=False):
-    report = selectors.Report.objects.filter(code=report_code).first()
+    report = selectors.Report.objects.select_related("government").filter(code=report_code).first()
     if report is None:
         raise Http404
     request._selected_report = report  # the page is about this target's report
