@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from targets import roles
-from targets.choices import Direction, Measure, ReviewStatus, Stage
+from targets import roles, units
+from targets.choices import Derivation, Direction, GrowthBasis, Measure, ReviewStatus, Stage
 from targets.models import Department, ProgressEntry, Report, StaffProfile, Target
 from targets.services import refresh_latest
 
@@ -74,8 +74,9 @@ class Command(BaseCommand):
         reporters = {p.department_id: p.user for p in StaffProfile.objects.select_related("user")}
         fallback = User.objects.get(username="admin")
         entries = []
-        targets = Target.objects.filter(report=report).order_by("order")
-        for target in targets:
+        # A derived target (M10 counts the practical tasks done) is never typed.
+        targets = Target.objects.filter(report=report).exclude(derivation=Derivation.PRACTICAL_TASKS_DONE)
+        for target in targets.order_by("order"):
             if rng.random() < 0.12:
                 continue  # some units have not reported yet
             user = reporters.get(target.lead_department_id, fallback)
@@ -98,35 +99,68 @@ def month_ends(start, end):
 
 
 def demo_history(target, today, rng, user):
-    """Month-end entries from the target's start to today, at a pace that varies by target."""
-    pace = rng.choice([0.55, 0.75, 0.9, 1.0, 1.05, 1.2])
-    dates = list(month_ends(target.period_start, min(today, target.deadline)))
-    span = (target.deadline - target.period_start).days or 1
-    base = target.baseline_value or Decimal(0) if target.measure == Measure.LEVEL else Decimal(0)
-    entries = []
-    for on in dates:
-        share = Decimal((on - target.period_start).days / span)
-        fields = {}
-        if target.direction == Direction.QUALITATIVE:
-            fields["stage"] = Stage.COMPLETED if share * Decimal(pace) > Decimal("0.8") else Stage.IN_PROGRESS
-        elif target.direction == Direction.AT_MOST:
-            fields["value"] = (target.target_value * Decimal(rng.uniform(0.85, 1.05))).quantize(Decimal("0.01"))
-        elif target.target_value is not None:
-            planned = base + (target.target_value - base) * share * Decimal(pace)
-            counted = target.unit not in ("%", "‰") and target.target_value == target.target_value.to_integral_value()
-            fields["value"] = planned.quantize(Decimal("1") if counted else Decimal("0.01"))
-        if target.growth_rate_target is not None:
-            fields["growth_rate"] = (
-                target.growth_rate_target * Decimal(pace) * Decimal(rng.uniform(0.95, 1.02))
-            ).quantize(Decimal("0.1"))
-        entries.append(
-            ProgressEntry(
-                target=target,
-                reported_on=on,
-                review_status=ReviewStatus.APPROVED,
-                created_by=user,
-                note="演示数据",
-                **fields,
-            )
+    """Month-end entries from the target's start to today, each figure plausible for its kind on
+    its date (see demo_figures); how fast a target moves varies by target."""
+    pace = rng.choice([0.7, 0.85, 0.93, 1.0, 1.05, 1.1])
+    steady = Decimal(str(round(rng.uniform(0.97, 1.01), 3)))  # the pace of a target with a growth goal
+    start = Decimal(str(round(rng.uniform(0.7, 0.9), 2)))  # where a level without a baseline stands
+    return [
+        ProgressEntry(
+            target=target,
+            reported_on=on,
+            review_status=ReviewStatus.APPROVED,
+            created_by=user,
+            note="演示数据",
+            **demo_figures(target, on, pace=Decimal(str(pace)), steady=steady, start=start),
         )
-    return entries
+        for on in month_ends(target.period_start, min(today, target.deadline))
+    ]
+
+
+def _elapsed(on, start, end):
+    """The share of the days from start to end (both counted) gone by on `on`."""
+    return Decimal((on - start).days + 1) / Decimal((end - start).days + 1)
+
+
+def demo_figures(target, on, *, pace, steady, start):
+    """The fields of a demo entry dated `on`, as its kind is reported:
+
+    - a qualitative target: its stage, completed once most of the period has gone by at its pace;
+    - a ceiling (控制在…以内): a value near its limit, most months below it;
+    - a flow totalled within the year or over the period: the share of the goal the calendar and
+      the target's pace say, never past the goal, whole numbers for counts of things (所, 座 …);
+      a yearly goal (每年…) counts this year alone;
+    - a level: between where it started (its baseline, or 70–90 % of the goal without one) and
+      its goal;
+    - a growth rate: year on year, realistic (the goal at the target's steady pace, 8–16 %); over
+      the period (翻一番), the compounding path: (1 + G)^(years elapsed / years) − 1.
+    """
+    fields = {}
+    period = _elapsed(on, target.period_start, target.deadline)
+    year = _elapsed(on, max(target.period_start, datetime.date(on.year, 1, 1)), datetime.date(on.year, 12, 31))
+    if target.direction == Direction.QUALITATIVE:
+        fields["stage"] = Stage.COMPLETED if period * pace > Decimal("0.8") else Stage.IN_PROGRESS
+        return fields
+    goal = target.target_value
+    if goal is not None:
+        if target.direction == Direction.AT_MOST:
+            wobble = Decimal("0.9") + Decimal("0.1") * pace * period  # 0.9 … 1.02 of the limit
+            value = goal * min(wobble, Decimal("1.02"))
+        elif target.measure == Measure.LEVEL:
+            base = target.baseline_value if target.baseline_value is not None else goal * start
+            value = base + (goal - base) * min(period * (steady if target.growth_rate_target else pace), 1)
+        else:
+            elapsed = year if target.measure == Measure.ANNUAL or target.growth_rate_target else period
+            value = goal * min(elapsed * (steady if target.growth_rate_target else pace), 1)
+        fields["value"] = value.quantize(Decimal("1") if units.counts_whole_things(target.unit) else Decimal("0.01"))
+    if target.growth_rate_target is not None:
+        growth = target.growth_rate_target / 100
+        if target.growth_basis == GrowthBasis.OVER_PERIOD:
+            years = Decimal((target.deadline - target.period_start).days + 1) / Decimal("365.25")
+            elapsed_years = Decimal((on - target.period_start).days + 1) / Decimal("365.25")
+            rate = ((1 + growth) ** (elapsed_years / years) - 1) * steady
+        else:
+            # The year-to-date figure against last year's: the goal's growth at the target's pace.
+            rate = min(max((1 + growth) * steady - 1, Decimal("0.08")), Decimal("0.16"))
+        fields["growth_rate"] = (100 * rate).quantize(Decimal("0.1"))
+    return fields
