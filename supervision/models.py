@@ -1,9 +1,35 @@
-"""What the 督查室 keeps of its own: the reminders (催办) sent, one row per recipient per day. The
-review, period locks and extensions belong to the report's data and live in `targets`."""
+"""What the 督查室 keeps of its own: the reporting cycles, the reminders (提醒/催办/督办) sent, one
+row per recipient, step and day. The review, period locks and extensions belong to the report's
+data and live in `targets`."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class EscalationStep(models.TextChoices):
+    """督办的三步: 提醒 while a report is due, 催办 once its due day has passed, 督办 when it is
+    long overdue. Each carries its colour here, once (蓝/黄/红 督办单)."""
+
+    REMIND = "remind", _("提醒")
+    URGE = "urge", _("催办")
+    SUPERVISE = "supervise", _("督办")
+
+    @property
+    def colour(self) -> str:
+        return STEP_COLOURS[self][0]
+
+    @property
+    def colour_name(self) -> str:
+        return str(STEP_COLOURS[self][1])
+
+
+# Background colours with at least 4.5:1 contrast against the text the badge puts on them.
+STEP_COLOURS = {
+    EscalationStep.REMIND: ("#1f5fa8", _("蓝色提醒单")),
+    EscalationStep.URGE: ("#8a6a00", _("黄色催办单")),
+    EscalationStep.SUPERVISE: ("#b3261e", _("红色督办单")),
+}
 
 
 class ReminderKind(models.TextChoices):
@@ -12,12 +38,13 @@ class ReminderKind(models.TextChoices):
 
 
 class ReminderLog(models.Model):
-    """催办记录: one reminder e-mailed to one person on one day (a department's targets to its
-    reporters, or the day's summary to a supervisor). The unique day keeps send_reminders from
-    mailing anybody twice the same day, however often cron runs it."""
+    """催办记录: one reminder e-mailed to one person on one day (a department's targets at one step of
+    escalation to its reporters, or the day's summary to a supervisor). The unique day and step keep
+    send_reminders from mailing anybody the same step twice the same day, however often it runs."""
 
     sent_on = models.DateField(_("催办日期"))
     kind = models.CharField(_("类别"), max_length=12, choices=ReminderKind.choices)
+    step = models.CharField(_("督办环节"), max_length=12, choices=EscalationStep.choices, blank=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="reminders", verbose_name=_("收件人")
     )
@@ -35,11 +62,73 @@ class ReminderLog(models.Model):
         ordering = ["-sent_on", "kind", "recipient"]
         constraints = [
             models.UniqueConstraint(
-                fields=["sent_on", "kind", "recipient"],
-                name="reminder_once_a_day",
+                fields=["sent_on", "kind", "step", "recipient"],
+                name="reminder_once_a_day_per_step",
                 violation_error_message=_("今天已向该收件人发送过催办。"),
             ),
         ]
 
     def __str__(self):
         return f"{self.sent_on} {self.get_kind_display()} → {self.email}"
+
+
+class Cycle(models.IntegerChoices):
+    """How often a target is reported: each month, or each quarter (the statistics)."""
+
+    MONTHLY = 1, _("月报")
+    QUARTERLY = 3, _("季报")
+
+
+# The day of the month after a period ends by which its report is due (5 = the 5th).
+DEFAULT_DUE_DAY = 5
+
+
+class ReportingCycle(models.Model):
+    """填报周期: how often a report's targets are reported and the day of the following month a
+    period's report is due. A row without a target is the report's own rule; a row with a target
+    is that target's, where it differs. Without rows: monthly, due on the 5th, and quarterly for
+    the 主要预期目标 (statistics published by quarter) — supervision.cycles reads it, once."""
+
+    report = models.ForeignKey(
+        "targets.Report", models.CASCADE, related_name="reporting_cycles", verbose_name=_("报告")
+    )
+    target = models.ForeignKey(
+        "targets.Target",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reporting_cycles",
+        verbose_name=_("目标"),
+        help_text=_("留空表示整份报告的填报周期。"),
+    )
+    months = models.PositiveSmallIntegerField(_("填报周期"), choices=Cycle.choices, default=Cycle.MONTHLY)
+    due_day = models.PositiveSmallIntegerField(
+        _("报送截止日"), default=DEFAULT_DUE_DAY, help_text=_("期间结束后次月的第几日前报送（1–28）。")
+    )
+
+    class Meta:
+        verbose_name = _("填报周期")
+        verbose_name_plural = _("填报周期")
+        ordering = ["report", "target"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=models.Q(target__isnull=True),
+                name="cycle_one_per_report",
+                violation_error_message=_("该报告已设置填报周期。"),
+            ),
+            models.UniqueConstraint(
+                fields=["target"],
+                condition=models.Q(target__isnull=False),
+                name="cycle_one_per_target",
+                violation_error_message=_("该目标已设置填报周期。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_day__gte=1, due_day__lte=28),
+                name="cycle_due_day_in_month",
+                violation_error_message=_("报送截止日须在 1 至 28 日之间。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.target or self.report} · {self.get_months_display()} · {self.due_day}"

@@ -1,11 +1,12 @@
-"""催办: what send_reminders e-mails today, and the sending itself.
+"""提醒/催办/督办: what send_reminders e-mails today, and the sending itself.
 
-Each department (牵头单位: the unit answerable for a target) gets, addressed to each of its reporters,
-the targets it leads that are stale (nothing reported this period), lagging, far behind or overdue;
-each supervisor (督查) gets a summary by department. The standing comes from the one computation
-with pending entries included: a unit that has reported is not chased while its entry awaits review.
-Every message is one e-mail to one person, logged in ReminderLog; a person already logged today is
-skipped, so running the command twice the same day sends nothing the second time.
+Only what is due or late is chased, as supervision.cycles computes it (the report of each target's
+latest ended period): 提醒 while it is due (up to its due day), 催办 once the due day has passed, 督办
+when it is more than cycles.SUPERVISE_AFTER_DAYS days late. Each department (牵头单位: the unit
+answerable for a target) gets one e-mail per step, addressed to each of its reporters; each
+supervisor (督查) gets a summary by department. Every message is one e-mail to one person, logged in
+ReminderLog with its step; a person already logged today for that step is skipped, so running the
+command (or pressing 发送催办) twice the same day sends nothing the second time.
 """
 
 import datetime
@@ -22,47 +23,31 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from targets import roles
-from targets.choices import Status
-from targets.models import Department, Report, Target
-from targets.periods import Period, period_containing
+from targets.models import Department, Report
 
-from .models import ReminderKind, ReminderLog
+from . import cycles
+from .models import EscalationStep, ReminderKind, ReminderLog
 
 logger = logging.getLogger(__name__)
 
-STALE = "stale"
-# Why a target is on a reminder, most urgent first (the statuses' own labels name the others).
-REASON_ORDER = (Status.OVERDUE, Status.FAR_BEHIND, Status.LAGGING, STALE)
-CHASED_STATUSES = frozenset({Status.OVERDUE, Status.FAR_BEHIND, Status.LAGGING})
-STALE_LABEL = gettext_lazy("本期未填报")
-
-
-@dataclass
-class Item:
-    """One target on a reminder and why it is there."""
-
-    target: Target
-    reasons: list
-
-    @property
-    def reason_labels(self):
-        return [str(STALE_LABEL) if reason == STALE else str(Status(reason).label) for reason in self.reasons]
+# Most severe first: the order of the e-mails and of the page.
+STEP_ORDER = (EscalationStep.SUPERVISE, EscalationStep.URGE, EscalationStep.REMIND)
 
 
 @dataclass
 class DepartmentReminder:
+    """One department's reports at one step, and who receives the e-mail."""
+
     department: Department
-    items: list
+    step: EscalationStep
+    items: list  # cycles.Obligation
     recipients: list = field(default_factory=list)  # users with an e-mail address
     unreachable: list = field(default_factory=list)  # reporters without one
-    already_sent: set = field(default_factory=set)  # recipient ids logged today
-
-    def count(self, reason):
-        return sum(1 for item in self.items if reason in item.reasons)
+    already_sent: set = field(default_factory=set)  # recipient ids logged today at this step
 
     @property
-    def counts(self):
-        return {reason: self.count(reason) for reason in REASON_ORDER}
+    def first_due_on(self):
+        return min(item.due_on for item in self.items)
 
 
 @dataclass
@@ -71,8 +56,7 @@ class Plan:
 
     report: Report
     today: datetime.date
-    period: Period
-    departments: list
+    departments: list  # DepartmentReminder, by department then step
     supervisors: list
     already_sent_summary: set
 
@@ -80,70 +64,78 @@ class Plan:
     def target_count(self):
         return sum(len(reminder.items) for reminder in self.departments)
 
+    @property
+    def department_count(self):
+        return len({reminder.department.pk for reminder in self.departments})
+
+    def step_count(self, step):
+        return sum(len(reminder.items) for reminder in self.departments if reminder.step == step)
+
+    @property
+    def step_counts(self):
+        return [(step, self.step_count(step)) for step in STEP_ORDER]
+
 
 def plan_reminders(*, report: Report, today: datetime.date) -> Plan:
-    """Who would be reminded of what on `today`, in four queries whatever the number of targets."""
-    period = period_containing(today)
-    targets = (
-        Target.objects.filter(report=report, period_start__lte=today)
-        .with_progress(as_of=today, include_pending=True)
-        .select_related("report", "lead_department")
-        .defer("source_text", "report__text")
-        .order_by("lead_department__order", "lead_department__code", "order", "code")
-    )
-    by_department: dict[int, DepartmentReminder] = {}
-    for target in targets:
-        reasons = [target.status] if target.status in CHASED_STATUSES else []
-        if target.status != Status.DONE and (
-            target.latest_reported_on is None or target.latest_reported_on < period.start
-        ):
-            reasons.append(STALE)
-        if not reasons:
+    """Who would be reminded of what on `today`, in six queries whatever the number of targets."""
+    by_key: dict[tuple[int, str], DepartmentReminder] = {}
+    for obligation in cycles.obligations(report=report, as_of=today):
+        step = obligation.step
+        if step is None:
             continue
-        reasons.sort(key=REASON_ORDER.index)
-        reminder = by_department.get(target.lead_department_id)
-        if reminder is None:
-            reminder = by_department[target.lead_department_id] = DepartmentReminder(target.lead_department, [])
-        reminder.items.append(Item(target, reasons))
+        target = obligation.target
+        key = (target.lead_department_id, step)
+        if key not in by_key:
+            by_key[key] = DepartmentReminder(target.lead_department, EscalationStep(step), [])
+        by_key[key].items.append(obligation)
+    reminders = sorted(
+        by_key.values(),
+        key=lambda r: (r.department.order, r.department.code, STEP_ORDER.index(r.step)),
+    )
 
     User = get_user_model()
+    departments = {reminder.department.pk for reminder in reminders}
     reporters = (
         User.objects.filter(
-            is_active=True,
-            groups__name=roles.REPORTER,
-            staff_profile__department__in=list(by_department),
+            is_active=True, groups__name=roles.REPORTER, staff_profile__department__in=list(departments)
         )
         .select_related("staff_profile")
         .order_by("username")
         .distinct()
     )
     for user in reporters:
-        reminder = by_department[user.staff_profile.department_id]
-        (reminder.recipients if user.email else reminder.unreachable).append(user)
+        for reminder in reminders:
+            if reminder.department.pk == user.staff_profile.department_id:
+                (reminder.recipients if user.email else reminder.unreachable).append(user)
     supervisors = list(
         User.objects.filter(is_active=True, groups__name=roles.SUPERVISOR).exclude(email="").order_by("username")
     )
-    sent = ReminderLog.objects.filter(sent_on=today).values_list("kind", "recipient_id")
-    sent_to = {ReminderKind.DEPARTMENT: set(), ReminderKind.SUMMARY: set()}
-    for kind, recipient_id in sent:
-        sent_to[kind].add(recipient_id)
-    for reminder in by_department.values():
-        reminder.already_sent = {u.pk for u in reminder.recipients if u.pk in sent_to[ReminderKind.DEPARTMENT]}
+    sent = set(ReminderLog.objects.filter(sent_on=today).values_list("kind", "step", "recipient_id"))
+    for reminder in reminders:
+        reminder.already_sent = {
+            u.pk for u in reminder.recipients if (ReminderKind.DEPARTMENT, reminder.step, u.pk) in sent
+        }
     return Plan(
         report=report,
         today=today,
-        period=period,
-        departments=list(by_department.values()),
+        departments=reminders,
         supervisors=supervisors,
-        already_sent_summary=sent_to[ReminderKind.SUMMARY],
+        already_sent_summary={pk for kind, _step, pk in sent if kind == ReminderKind.SUMMARY},
     )
 
 
+SUBJECTS = {
+    EscalationStep.REMIND: gettext_lazy("【提醒】%(department)s：%(count)s 项目标的进度请于 %(due)s 前报送"),
+    EscalationStep.URGE: gettext_lazy("【催办】%(department)s：%(count)s 项目标的进度已过报送截止日未报"),
+    EscalationStep.SUPERVISE: gettext_lazy("【督办】%(department)s：%(count)s 项目标的进度逾期未报，列入督办"),
+}
+
+
 def department_message(plan: Plan, reminder: DepartmentReminder) -> tuple[str, str]:
-    subject = _("【催办】%(department)s：%(count)s 项目标需要跟进（%(date)s）") % {
+    subject = str(SUBJECTS[reminder.step]) % {
         "department": reminder.department.name,
         "count": len(reminder.items),
-        "date": plan.today.isoformat(),
+        "due": reminder.first_due_on.isoformat(),
     }
     body = render_to_string(
         "supervision/email/department_reminder.txt",
@@ -153,9 +145,9 @@ def department_message(plan: Plan, reminder: DepartmentReminder) -> tuple[str, s
 
 
 def summary_message(plan: Plan) -> tuple[str, str]:
-    subject = _("【督查汇总】%(date)s 催办 %(departments)s 个单位、%(count)s 项目标") % {
+    subject = _("【督查汇总】%(date)s 提醒、催办、督办 %(departments)s 个单位、%(count)s 项目标") % {
         "date": plan.today.isoformat(),
-        "departments": len(plan.departments),
+        "departments": plan.department_count,
         "count": plan.target_count,
     }
     body = render_to_string("supervision/email/summary.txt", {"plan": plan})
@@ -189,6 +181,7 @@ def send_reminders(*, report: Report, today: datetime.date, connection=None) -> 
                         recipient=user,
                         email=user.email,
                         department=reminder.department,
+                        step=reminder.step,
                         subject=subject[:200],
                         target_count=len(reminder.items),
                     ),
@@ -220,7 +213,7 @@ def send_reminders(*, report: Report, today: datetime.date, connection=None) -> 
 def _send_once(outcome: Outcome, log: ReminderLog, body: str, connection) -> None:
     try:
         with transaction.atomic():
-            log.save()  # the unique (day, kind, recipient) refuses a second one
+            log.save()  # the unique (day, kind, step, recipient) refuses a second one
             EmailMessage(log.subject, body, to=[log.email], connection=connection).send()
     except IntegrityError:  # another run logged this person a moment ago
         outcome.skipped += 1
@@ -229,5 +222,7 @@ def _send_once(outcome: Outcome, log: ReminderLog, body: str, connection) -> Non
         logger.exception("reminder_failed kind=%s recipient=%s", log.kind, log.recipient_id)
         outcome.failed += 1
         return
-    logger.info("reminder_sent kind=%s recipient=%s targets=%s", log.kind, log.recipient_id, log.target_count)
+    logger.info(
+        "reminder_sent kind=%s step=%s recipient=%s targets=%s", log.kind, log.step, log.recipient_id, log.target_count
+    )
     outcome.sent.append(log)

@@ -7,6 +7,7 @@ Every state change is a POST through a service (targets.services); a GET never c
 
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +15,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,6 +37,7 @@ from .forms import (
     ReopenPeriodForm,
     ReviewForm,
 )
+from .models import EscalationStep
 
 QUEUE_PAGE_SIZE = 30
 
@@ -210,10 +212,36 @@ def reopen_period(request):
 @supervisors_only
 @require_GET
 def reminders_preview(request):
-    """What `manage.py send_reminders` would send today, and to whom it has already gone."""
+    """Exactly what 发送催办 (and the daily `manage.py send_reminders`) e-mails today, to whom, and to
+    whom it has already gone."""
     report = _report(request)
     plan = reminders.plan_reminders(report=report, today=timezone.localdate())
-    return render(request, "supervision/reminders.html", {"report": report, "plan": plan})
+    with translation.override(settings.LANGUAGE_CODE):  # the e-mails' language, as send_reminders writes them
+        previews = [(reminder, *reminders.department_message(plan, reminder)) for reminder in plan.departments]
+        summary = reminders.summary_message(plan) if plan.departments else None
+    return render(
+        request,
+        "supervision/reminders.html",
+        {"report": report, "plan": plan, "previews": previews, "summary": summary},
+    )
+
+
+@supervisors_only
+@require_POST
+def send_reminders(request):
+    """发送催办: send what the preview showed and has not gone today (idempotent per day and step)."""
+    report = _report(request)
+    outcome = reminders.send_reminders(report=report, today=timezone.localdate())
+    counts = {"sent": len(outcome.sent), "skipped": outcome.skipped, "failed": outcome.failed}
+    messages.success(request, _("已发送 %(sent)s 封；今日已发送过而跳过 %(skipped)s 封。") % counts)
+    if outcome.failed:
+        messages.error(request, _("%(failed)s 封未能发送（邮件服务器拒绝），请稍后再试。") % counts)
+    return redirect(f"{reverse('supervision:reminders')}?report={report.code}")
+
+
+@require_GET
+def steps_css(request):
+    return render(request, "supervision/steps.css", {"steps": list(EscalationStep)}, content_type="text/css")
 
 
 # --- Extensions and target changes (延期/调整) ---------------------------------------------------

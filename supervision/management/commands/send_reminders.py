@@ -1,4 +1,4 @@
-"""send_reminders: e-mail today's 催办 (cron-friendly: run it as often as you like; nobody gets the
+"""send_reminders: e-mail today's 提醒/催办/督办 (cron-friendly: run it as often as you like; nobody gets the
 same day's reminder twice). `--dry-run` prints what would be sent and sends nothing."""
 
 import datetime
@@ -13,7 +13,7 @@ from targets.models import Report
 
 class Command(BaseCommand):
     help = (
-        "E-mail each department's reporters their stale, lagging, far-behind and overdue targets, "
+        "E-mail each department's reporters the reports due (提醒) and late (催办, 督办) of the targets they lead, "
         "and the supervisors a summary."
     )
 

@@ -1,0 +1,178 @@
+"""What is due (应报), on time (按时), late (迟报) and missing (逾期未报): computed here, once, from each
+target's reporting cycle, and read by the reminders, the ranking, the dashboard and the reporter's 待办.
+
+A target reports once per period of its cycle (a month, or a quarter for the statistics). The report
+of a period is due on the cycle's due day of the month after it ends (the 5th by default): on 1
+December nothing of December is due yet, November's report is due until 5 December. A period's
+report is an entry dated inside it that review has not sent back; it is on time when it was submitted
+on or before the due day. Derived targets (nobody types them) and completed ones owe no report.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from targets.choices import Derivation, Kind, ReviewStatus, Status
+from targets.models import ProgressEntry, Target
+from targets.periods import Period, periods_between
+
+from .models import DEFAULT_DUE_DAY, Cycle, EscalationStep, ReportingCycle
+
+# A report missing for more than this many days after its due day goes from 催办 to 督办.
+SUPERVISE_AFTER_DAYS = 5
+
+
+class DueState(models.TextChoices):
+    DUE = "due", _("待报送")
+    ON_TIME = "on_time", _("按时报送")
+    LATE = "late", _("迟报")
+    MISSING = "missing", _("逾期未报")
+
+
+@dataclass(frozen=True)
+class Rule:
+    months: int
+    due_day: int
+
+    def due_on(self, period: Period) -> datetime.date:
+        return period.end + datetime.timedelta(days=self.due_day)
+
+
+@dataclass
+class Obligation:
+    """One target's report for one period: when it is due and what became of it as of a day."""
+
+    target: Target
+    period: Period
+    due_on: datetime.date
+    reported_on: datetime.date | None  # the day the first report of the period was submitted
+    state: DueState
+    rule: Rule
+    days_late: int = 0
+
+    @property
+    def step(self) -> EscalationStep | None:
+        """The step of escalation this report is at: none once it is in."""
+        if self.state == DueState.DUE:
+            return EscalationStep.REMIND
+        if self.state == DueState.MISSING:
+            return EscalationStep.URGE if self.days_late <= SUPERVISE_AFTER_DAYS else EscalationStep.SUPERVISE
+        return None
+
+    @property
+    def is_judged(self) -> bool:
+        """Its due day has passed: it counts for timeliness."""
+        return self.state != DueState.DUE
+
+    @property
+    def cycle_label(self) -> str:
+        return str(Cycle(self.rule.months).label)
+
+
+def rules_for(report, targets) -> dict[int, Rule]:
+    """Each target's cycle: its own row, else the report's row, else monthly (quarterly for the
+    主要预期目标), due on the 5th. One query."""
+    rows = {row.target_id: row for row in ReportingCycle.objects.filter(report=report)}
+    default = rows.get(None)
+    rules = {}
+    for target in targets:
+        row = rows.get(target.pk)
+        if row is not None:
+            rules[target.pk] = Rule(row.months, row.due_day)
+        elif default is not None:
+            rules[target.pk] = Rule(default.months, default.due_day)
+        else:
+            months = Cycle.QUARTERLY if target.kind == Kind.MAIN_INDICATOR else Cycle.MONTHLY
+            rules[target.pk] = Rule(months, DEFAULT_DUE_DAY)
+    return rules
+
+
+def _ended_periods(target, rule: Rule, as_of: datetime.date) -> list[Period]:
+    """The periods of the target's span that ended before `as_of`."""
+    last = min(target.effective_deadline, as_of - datetime.timedelta(days=1))
+    if last < target.period_start:
+        return []
+    periods = periods_between(target.period_start, last, rule.months)
+    return [period for period in periods if period.end < as_of]
+
+
+def obligations(*, report, as_of: datetime.date | None = None, targets=None, history: bool = False) -> list:
+    """The reports owed by the report's targets (or the `targets` queryset's) as of `as_of`: the latest
+    ended period of each target, or with `history` every ended period (the ranking's timeliness).
+    Three queries: the targets with their standing, the cycles, the first report of each period."""
+    as_of = as_of or timezone.localdate()
+    queryset = targets if targets is not None else Target.objects.filter(report=report)
+    queryset = (
+        queryset.filter(period_start__lt=as_of)
+        .exclude(derivation=Derivation.PRACTICAL_TASKS_DONE)
+        .with_progress(as_of=as_of, include_pending=True)
+        .select_related("report", "lead_department")
+        .defer("source_text", "report__text")
+        .order_by("lead_department__order", "lead_department__code", "order", "code")
+    )
+    owing = []
+    chosen = list(queryset)
+    rules = rules_for(report, chosen)
+    for target in chosen:
+        periods = _ended_periods(target, rules[target.pk], as_of)
+        if not history:
+            periods = periods[-1:]
+            if target.status == Status.DONE:
+                continue
+        owing.extend((target, period) for period in periods)
+    if not owing:
+        return []
+    first = min(period.start for _target, period in owing)
+    submitted = defaultdict(list)
+    reports = (
+        ProgressEntry.objects.filter(
+            target__in=[target.pk for target in chosen],
+            reported_on__gte=first,
+            created_at__date__lte=as_of,
+        )
+        .exclude(review_status=ReviewStatus.RETURNED)
+        .values("target_id", "reported_on")
+        .annotate(first_submitted=Min("created_at"))
+        .order_by()
+    )
+    for row in reports:
+        submitted[row["target_id"]].append((row["reported_on"], timezone.localtime(row["first_submitted"]).date()))
+    result = []
+    for target, period in owing:
+        rule = rules[target.pk]
+        due_on = rule.due_on(period)
+        days = [on for reported_on, on in submitted[target.pk] if reported_on in period]
+        reported = min(days) if days else None
+        if reported is not None:
+            state = DueState.ON_TIME if reported <= due_on else DueState.LATE
+        else:
+            state = DueState.DUE if as_of <= due_on else DueState.MISSING
+        days_late = (as_of - due_on).days if state == DueState.MISSING else 0
+        result.append(Obligation(target, period, due_on, reported, state, rule, days_late))
+    return result
+
+
+@dataclass
+class Tally:
+    """How many reports of the latest periods are in, by state (the dashboard's line)."""
+
+    due: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.due + self.on_time + self.late + self.missing
+
+
+def tally(owed) -> Tally:
+    counts = Tally()
+    for obligation in owed:
+        setattr(counts, obligation.state.value, getattr(counts, obligation.state.value) + 1)
+    return counts
