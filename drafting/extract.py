@@ -241,6 +241,7 @@ def _masked(text):
 
 def figures(text: str) -> list[Figure]:
     """Every quantity in one sentence or clause with its unit and comparator, in order."""
+    text = text.translate(NORMALISE)
     masked = _masked(text)
     found = []
     taken = set()
@@ -303,7 +304,8 @@ def _chinese_count_counts(masked, start, end):
     clause_start = max(masked.rfind(mark, 0, start) for mark in ",;。:")
     if "、" in masked[clause_start + 1 : start]:
         return False  # A、B和C三支队伍: the number sums up the list
-    if not COUNT_VERB_BEFORE.search(masked[clause_start + 1 : start]):
+    before = masked[clause_start + 1 : start].strip()
+    if not COUNT_VERB_BEFORE.search(before) and not VERBS.match(LEADING_NOISE.sub("", before)):
         return False  # 科技三项经费: a fixed term, not a count of work
     return not LIST_LABEL_AFTER.match(masked[end:])
 
@@ -774,6 +776,8 @@ def _pair_growth_with_level(items, original):
                 and re.match(r"^(达到|总量达到|规模达到|增长|同比增长|比上年增长)", item.opening)
             ):
                 level.growth_rate = growth.growth_rate
+                if level.comparator == EQUAL:
+                    level.comparator = growth.comparator  # 增长15%以上，达到500亿元: at least both
                 level.name = level.name or growth.name
                 level.clause = re.sub(
                     r"\s*\n\s*", "", original[previous.clause_start : item.clause_start + len(item.clause)]
