@@ -43,6 +43,12 @@ REVIEW_PART = re.compile(r"回顾|过去|总结|成绩")
 FIVE_YEAR_PART = re.compile(r"五年|规划|十[一二三四五六七八九]五|今后")
 MAIN_TARGETS = re.compile(r"主要预期目标|主要目标是|预期目标是")
 QUOTED = re.compile(r"“[^”]{0,40}”|《[^》]{0,60}》|\"[^\"]{0,40}\"")
+TITLE_LINE = re.compile(r"^(20\d\d|20xx|\S{0,6}年)?.{2,30}政府工作报告$")
+SESSION_LINE = re.compile(r"^在(.{4,80}会议)上$")
+DATE_LINE = re.compile(r"^(\d{4}|20xx)年(\d{1,2})月(\d{1,2})日$")
+SPEAKER_LINE = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
+# Lines a page break never cuts: headings and the title page's (title, session).
+STANDALONE_LINES = (PART_HEADING, GLOSSARY_HEADING, TASKS_HEADING, TITLE_LINE, SESSION_LINE)
 
 
 @dataclasses.dataclass
@@ -95,7 +101,7 @@ def _continues(previous, text):
     a heading or title line (those are short), and what follows does not open a heading."""
     if previous[-1] in TERMINAL or _is_heading(text):
         return False
-    if PART_HEADING.match(previous) or GLOSSARY_HEADING.match(previous) or TASKS_HEADING.match(previous):
+    if any(pattern.match(previous) for pattern in STANDALONE_LINES):
         return False
     return previous[-1] in ",、" or len(previous) >= 20
 
@@ -815,11 +821,6 @@ def _same_indicator(a, b):
 
 
 # --- The draft as data ----------------------------------------------------------------------------
-
-TITLE_LINE = re.compile(r"^(20\d\d|20xx|\S{0,6}年)?.{2,30}政府工作报告$")
-SESSION_LINE = re.compile(r"^在(.{4,80}会议)上$")
-DATE_LINE = re.compile(r"^(\d{4}|20xx)年(\d{1,2})月(\d{1,2})日$")
-SPEAKER_LINE = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 
 
 def _meta(paras):

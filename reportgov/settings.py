@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ledger",
     "reader",
     "supervision",
+    "drafting",
 ]
 
 MIDDLEWARE = [

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("ledger.urls")),
     path("", include("reader.urls")),
     path("supervision/", include("supervision.urls")),
+    path("drafting/", include("drafting.urls")),
 ]
