@@ -137,7 +137,8 @@ class TargetTable(ExportSafeTable):
     name = tables.Column(verbose_name=_("名称"), attrs={"td": {"class": "name"}})
     section = tables.Column(verbose_name=_("章节"), accessor="section__title", order_by=("order", "code"))
     target_value = tables.Column(verbose_name=_("目标"), orderable=False)
-    latest_value = tables.Column(verbose_name=_("最新值"), orderable=False)
+    # Rendered even when latest_value is empty: a target set as a growth rate shows its rate.
+    latest_value = tables.Column(verbose_name=_("最新值"), orderable=False, empty_values=())
     percent_complete = tables.Column(verbose_name=_("完成%"), attrs={"td": {"class": "num"}}, orderable=False)
     expected_percent = tables.Column(verbose_name=_("序时%"), attrs={"td": {"class": "num"}}, orderable=False)
     gap = tables.Column(verbose_name=_("差距"), orderable=False)
