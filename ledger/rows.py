@@ -111,7 +111,10 @@ def ledger(*, user, report, as_of, include_pending=False) -> dict:
             {"code": section.code, "title": section.title, "parent": section.parent.code if section.parent else None}
             for section in Section.objects.filter(report=report).select_related("parent").order_by("order")
         ],
-        "departments": [{"code": d.code, "name": d.name} for d in Department.objects.order_by("order", "code")],
+        "departments": [
+            {"code": d.code, "name": d.name}
+            for d in Department.objects.filter(government_id=report.government_id).order_by("order", "code")
+        ],
         "targets": [target_row(target) for target in targets],
         "practical_tasks": [
             {"no": task.no, "title": task.title, "targets": [t.code for t in task.targets.all() if t.pk in visible]}

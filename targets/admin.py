@@ -23,6 +23,7 @@ from .models import (
     Department,
     ExtensionRequest,
     GlossaryTerm,
+    Government,
     ProgressEntry,
     Report,
     ReportingPeriodLock,
@@ -77,23 +78,47 @@ class HistoryMixin:
 # --- The report and its outline ------------------------------------------------------------
 
 
+@admin.register(Government)
+class GovernmentAdmin(HistoryMixin, admin.ModelAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+
+
 @admin.register(Report)
 class ReportAdmin(HistoryMixin, admin.ModelAdmin):
-    list_display = ("code", "title", "year", "period_start", "period_end", "review_required", "demo_data")
-    list_filter = ("year", "review_required")
+    list_display = (
+        "code",
+        "title",
+        "government",
+        "year",
+        "state",
+        "period_start",
+        "period_end",
+        "review_required",
+        "demo_data",
+    )
+    list_filter = ("state", "government", "year", "review_required")
+    list_select_related = ("government",)
     search_fields = ("code", "title")
+    # The state changes only on its own page (报告状态: who, when, why), never by editing the row.
+    readonly_fields = ("state",)
     change_list_template = "admin/targets/report/change_list.html"
     Media = ReportGovMedia
 
     def get_urls(self):
-        from .report_import import report_import_view
+        from .report_import import report_import_view, template_view
 
         custom = [
             path(
                 "import/",
                 self.admin_site.admin_view(report_import_view(self)),
                 name="targets_report_import",
-            )
+            ),
+            path(
+                "import/template.xlsx",
+                self.admin_site.admin_view(template_view(self)),
+                name="targets_report_import_template",
+            ),
         ]
         return custom + super().get_urls()
 
@@ -142,7 +167,9 @@ class SectionAdmin(HistoryMixin, admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(HistoryMixin, admin.ModelAdmin):
-    list_display = ("code", "name", "order", "led_count", "staff_count")
+    list_display = ("code", "name", "government", "order", "led_count", "staff_count")
+    list_filter = ("government",)
+    list_select_related = ("government",)
     search_fields = ("code", "name")
     ordering = ("order", "code")
 
@@ -448,6 +475,7 @@ class ReportingPeriodLockAdmin(HistoryMixin, admin.ModelAdmin):
 class StaffProfileAdmin(HistoryMixin, admin.ModelAdmin):
     list_display = ("user", "department")
     list_filter = ("department",)
+    filter_horizontal = ("governments",)
     search_fields = ("user__username", "user__first_name", "user__last_name", "department__name")
     list_select_related = ("user", "department")
     autocomplete_fields = ("user", "department")
@@ -457,6 +485,7 @@ class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
     can_delete = False
     autocomplete_fields = ("department",)
+    filter_horizontal = ("governments",)
     verbose_name = _("所属单位")
     verbose_name_plural = _("所属单位")
 

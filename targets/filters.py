@@ -105,6 +105,12 @@ class TargetFilter(django_filters.FilterSet):
         sections = Section.objects.filter(report=report) if report else Section.objects.none()
         self.filters["section"].queryset = sections
         self.form.fields["section"].queryset = sections
+        # The report's government's departments only: another government's are not this report's.
+        departments = (
+            Department.objects.filter(government_id=report.government_id) if report else Department.objects.none()
+        )
+        self.filters["department"].queryset = departments
+        self.form.fields["department"].queryset = departments
 
     def sections(self):
         """The report's sections by id, as the section filter lists them (one query for both)."""

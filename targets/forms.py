@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from . import errors
 from .choices import Measure, Stage
 from .models import ProgressEntry
+from .services import STATE_MOVES
 
 # Rejected uploads are security events (reportgov.security logs them with the request id).
 security_log = logging.getLogger("reportgov.security")
@@ -168,3 +169,20 @@ class ProgressForm(forms.Form):
             "unusual_confirmed": data.get("confirm_unusual", False),
             "evidence": data.get("evidence"),
         }
+
+
+class ReportStateForm(forms.Form):
+    """报告状态: the state to move a report to (those open from its own: services.STATE_MOVES), and why."""
+
+    state = forms.ChoiceField(label=_("改为"), choices=())
+    reason = forms.CharField(
+        label=_("原因"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("收官后重新开放时必填。"),
+    )
+
+    def __init__(self, *args, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [(state.value, state.label) for state in STATE_MOVES[report.state]]

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import imports, roles
-from .models import Report, Target
+from . import imports, roles, selectors
+from .models import Target
 
 SESSION_KEY = "progress_import"
 STALE_SECONDS = 24 * 3600
@@ -78,7 +78,7 @@ def _limits():
 @require_http_methods(["GET", "POST"])
 def import_progress(request):
     _require_writer(request)
-    report = Report.objects.current()
+    report = selectors.selected_report(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         folder = _folder(request.user)
@@ -109,7 +109,7 @@ def import_progress(request):
 @require_POST
 def confirm_import(request):
     _require_writer(request)
-    report = Report.objects.current()
+    report = selectors.selected_report(request)
     path = _pending_path(request)
     if path is None:
         messages.error(request, _("没有待确认的导入文件，或文件已过期，请重新上传。"))

@@ -52,8 +52,12 @@ class ReportManager(models.Manager):
         return self.get(code=code)
 
     def current(self):
-        """The report pages show unless another is chosen: the latest year's."""
-        return self.order_by("-year", "-id").first()
+        """The report a command reads unless told another (--report): the newest 执行中, else the newest."""
+        return (
+            self.annotate(active_first=models.Case(models.When(state=ReportState.ACTIVE, then=1), default=0))
+            .order_by("-active_first", "-year", "-id")
+            .first()
+        )
 
 
 class Report(models.Model):

@@ -11,12 +11,12 @@ from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from . import drafts, prepared, roles, selectors, services
+from . import drafts, errors, prepared, roles, selectors, services
 from .choices import Status
 from .filters import TargetFilter
-from .forms import ProgressForm
+from .forms import ProgressForm, ReportStateForm
 from .history import can_see_history, describe, events_of
-from .models import GlossaryTerm, Target
+from .models import GlossaryTerm, Report, Target
 from .tables import LedgerData, TargetTable
 
 
@@ -190,7 +190,7 @@ def target_detail(request, report_code, code):
 def record_progress(request, report_code, code):
     target = _visible_target(request, report_code, code)
     if not roles.writable_targets(Target.objects.filter(pk=target.pk), request.user).exists():
-        raise PermissionDenied(roles.NOT_YOUR_DEPARTMENT)
+        raise PermissionDenied(services.refusal(target))  # says why: the report is not 执行中, or not theirs
     resubmits = _returned_entry(request, target)
     initial = None
     if resubmits is not None:
@@ -235,3 +235,39 @@ def _returned_entry(request, target):
     if not raw or not str(raw).isdigit():
         return None
     return target.entries.filter(pk=int(raw), review_status=ReviewStatus.RETURNED).first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_state(request, report_code):
+    """报告状态: where a report is (草稿 / 执行中 / 收官), every change with who, when and why, and, for
+    supervisors and admins of its government, the moves open from here (收官 → 执行中 with a reason)."""
+    report = roles.visible_reports(Report.objects.select_related("government"), request.user).filter(code=report_code)
+    report = report.first()
+    if report is None:
+        raise Http404
+    request._selected_report = report
+    can_change = roles.is_supervisor(request.user)
+    form = ReportStateForm(request.POST or None, report=report)
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied(errors.ONLY_SUPERVISORS_CHANGE_STATE)
+        if form.is_valid():
+            try:
+                services.change_report_state(user=request.user, report=report, **form.cleaned_data)
+            except ValidationError as error:
+                for field, field_errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, field_errors)
+            else:
+                messages.success(
+                    request,
+                    _("报告“%(title)s”已改为%(state)s。")
+                    % {"title": report.title, "state": report.get_state_display()},
+                )
+                return redirect("report-state", report.code)
+    changes = report.state_changes.select_related("changed_by").order_by("-changed_at", "-id")
+    return render(
+        request,
+        "targets/report_state.html",
+        {"report": report, "form": form if can_change else None, "changes": changes},
+    )

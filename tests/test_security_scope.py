@@ -129,6 +129,13 @@ ROUTES = {
         get={200, 404}, kwargs=lambda w: {"pk": w["target_a"].entries.first().pk}, get_roles={"reporter_b": {404}}
     ),
     "evidence-legacy": signed_in(get={302, 404}, kwargs=lambda w: {"name": "evidence/test/A1.1.01/none.pdf"}),
+    # 报告状态: anyone who sees the report reads it; only supervisors and admins change it (an empty POST
+    # is a form with errors: nothing changes).
+    "report-state": signed_in(
+        kwargs=lambda w: {"report_code": w["target_a"].report.code},
+        post=OK,
+        post_roles={"reporter_a": FORBIDDEN, "reporter_b": FORBIDDEN, "official": FORBIDDEN},
+    ),
     "progress-import": signed_in(post=OK, get_roles={"official": FORBIDDEN}, post_roles={"official": FORBIDDEN}),
     "progress-import-confirm": signed_in(get=NOT_ALLOWED, post={200, 302, 400}, post_roles={"official": FORBIDDEN}),
     "dashboard": signed_in(),
