@@ -1,8 +1,12 @@
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from targets import errors
+from targets.choices import ReviewStatus
 from targets.forms import LenientDecimalField
-from targets.models import Department
+from targets.models import Department, ProgressEntry
 
 APPROVE, RETURN = "approve", "return"
 
@@ -26,11 +30,50 @@ class ReviewForm(forms.Form):
 
 class ClosePeriodForm(forms.Form):
     period_start = forms.DateField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(label=_("确认关闭"), error_messages={"required": errors.CLOSE_NEEDS_CONFIRMATION})
 
 
 class ReopenPeriodForm(forms.Form):
     period_start = forms.DateField(widget=forms.HiddenInput)
+    department = forms.ModelChoiceField(
+        label=_("重新开放给"),
+        queryset=Department.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("全部单位"),
+    )
     reason = forms.CharField(label=_("重新开放原因"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReopenRequestForm(forms.Form):
+    """补报申请: which closed period, for whom (supervisors choose; a reporter asks for their own), why."""
+
+    period_start = forms.TypedChoiceField(label=_("填报期"), coerce=datetime.date.fromisoformat)
+    department = forms.ModelChoiceField(
+        label=_("申请单位"),
+        queryset=Department.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("全部单位"),
+    )
+    reason = forms.CharField(label=_("申请理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, periods, for_supervisor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period_start"].choices = [(period.start.isoformat(), period.label) for period in periods]
+        if not for_supervisor:
+            del self.fields["department"]
+
+
+class BatchReviewForm(forms.Form):
+    """批量通过 / 批量退回 the ticked entries of the queue, with one reason for a return."""
+
+    entries = forms.ModelMultipleChoiceField(
+        queryset=ProgressEntry.objects.filter(review_status=ReviewStatus.SUBMITTED),
+        error_messages={"required": errors.BATCH_NOTHING_CHOSEN},
+    )
+    decision = forms.ChoiceField(choices=[(APPROVE, _("批量通过")), (RETURN, _("批量退回"))])
+    comment = forms.CharField(label=_("退回原因"), required=False, max_length=1000, widget=forms.Textarea)
 
 
 class ExtensionRequestForm(forms.Form):
@@ -57,5 +100,7 @@ class ExtensionRequestForm(forms.Form):
 
 
 class ExtensionDecisionForm(forms.Form):
+    """批准/驳回 a request: an extension, or a 补报申请."""
+
     decision = forms.ChoiceField(choices=[("approve", _("批准")), ("reject", _("驳回"))])
     comment = forms.CharField(label=_("审批意见"), required=False, max_length=1000, widget=forms.Textarea)

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from targets.choices import ExtensionStatus
+
 
 class EscalationStep(models.TextChoices):
     """督办的三步: 提醒 while a report is due, 催办 once its due day has passed, 督办 when it is
@@ -132,3 +134,80 @@ class ReportingCycle(models.Model):
 
     def __str__(self):
         return f"{self.target or self.report} · {self.get_months_display()} · {self.due_day}"
+
+
+class ReopenRequest(models.Model):
+    """补报申请: a department (or a supervisor on its behalf, or for every department) asks the 督查室
+    to reopen a closed reporting period, with its reason. Another supervisor decides: nobody decides
+    a request they made. Approval reopens the period for that department (or all) with the request's
+    reason, and the request keeps the reopening it led to."""
+
+    report = models.ForeignKey("targets.Report", models.CASCADE, related_name="+", verbose_name=_("报告"))
+    period_start = models.DateField(_("期间起始"))
+    period_end = models.DateField(_("期间截止"))
+    department = models.ForeignKey(
+        "targets.Department",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申请单位"),
+        help_text=_("留空表示对全部单位重新开放。"),
+    )
+    reason = models.TextField(_("申请理由"), max_length=1000)
+    status = models.CharField(
+        _("审批状态"), max_length=12, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("审批人")
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_comment = models.TextField(_("审批意见"), blank=True, max_length=1000)
+    lock = models.ForeignKey(
+        "targets.ReportingPeriodLock",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("重新开放记录"),
+    )
+
+    class Meta:
+        verbose_name = _("补报申请")
+        verbose_name_plural = _("补报申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""),
+                name="reopen_request_gives_reason",
+                violation_error_message=_("请填写申请理由。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=ExtensionStatus.PENDING, decided_at__isnull=True, decided_by__isnull=True)
+                | (
+                    ~models.Q(status=ExtensionStatus.PENDING)
+                    & models.Q(decided_at__isnull=False, decided_by__isnull=False)
+                ),
+                name="reopen_request_decided_unless_pending",
+                violation_error_message=_("已审批的申请须记录审批人和审批时间。"),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("requested_by")),
+                name="reopen_request_not_decided_by_requester",
+                violation_error_message=_("不能审批自己提出的申请。"),
+            ),
+            models.UniqueConstraint(
+                fields=["report", "period_start", "department"],
+                condition=models.Q(status=ExtensionStatus.PENDING),
+                nulls_distinct=False,
+                name="reopen_request_one_pending",
+                violation_error_message=_("该期间已有待审批的补报申请。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report.code} {self.period_start} {self.department or '-'} {self.get_status_display()}"

@@ -13,6 +13,8 @@ from targets.choices import EntryKind, ExtensionStatus, ReviewStatus
 from targets.models import ExtensionRequest, ProgressEntry, ReportingPeriodLock, Target
 from targets.periods import Period, periods_of
 
+from .models import ReopenRequest
+
 
 def review_queue(*, report, department=None):
     """Entries awaiting review (待审核), oldest submission first, optionally of one lead department."""
@@ -119,13 +121,18 @@ class PeriodRow:
     def is_closed(self):
         return self.current_lock is not None
 
+    @property
+    def open_to(self):
+        """The one department the period was last reopened for (closed to the others), if so."""
+        return self.locks[-1].reopened_for if self.locks and not self.is_closed else None
+
 
 def period_rows(*, report, today: datetime.date) -> list[PeriodRow]:
     """The report's periods that have begun, newest first, with their close/reopen record and
     how many entries are dated in each (three queries)."""
     rows = [PeriodRow(period) for period in periods_of(report) if period.start <= today]
     by_start = {row.period.start: row for row in rows}
-    locks = ReportingPeriodLock.objects.filter(report=report).select_related("closed_by", "reopened_by")
+    locks = ReportingPeriodLock.objects.filter(report=report).select_related("closed_by", "reopened_by", "reopened_for")
     for lock in locks.order_by("closed_at", "id"):
         if lock.period_start in by_start:
             by_start[lock.period_start].locks.append(lock)
@@ -154,4 +161,13 @@ def visible_extensions(user, *, report):
         .select_related("target__lead_department", "requested_by", "decided_by")
         # pending first, then the latest
         .order_by(Case(When(status=ExtensionStatus.PENDING, then=0), default=1), "-requested_at", "-id")
+    )
+
+
+def reopen_requests(*, report):
+    """补报申请 of the report, pending first, then the latest (the periods page shows the last 50)."""
+    return (
+        ReopenRequest.objects.filter(report=report)
+        .select_related("department", "requested_by", "decided_by")
+        .order_by(Case(When(status=ExtensionStatus.PENDING, then=0), default=1), "-requested_at", "-id")[:50]
     )

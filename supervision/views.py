@@ -23,11 +23,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from targets import errors, roles, services
 from targets import selectors as ledger_request
 from targets.choices import ExtensionStatus, ReviewStatus
-from targets.models import ExtensionRequest, ProgressEntry, Report, Target
+from targets.models import Department, ExtensionRequest, ProgressEntry, Report, Target
 from targets.periods import period_containing
 
 from . import exports, reminders, selectors
 from . import ranking as ranking_selectors
+from . import services as reopen_services
 from .forms import (
     APPROVE,
     ClosePeriodForm,
@@ -35,9 +36,10 @@ from .forms import (
     ExtensionDecisionForm,
     ExtensionRequestForm,
     ReopenPeriodForm,
+    ReopenRequestForm,
     ReviewForm,
 )
-from .models import EscalationStep
+from .models import EscalationStep, ReopenRequest
 
 QUEUE_PAGE_SIZE = 30
 
@@ -158,7 +160,14 @@ def periods(request):
     return render(
         request,
         "supervision/periods.html",
-        {"report": report, "rows": selectors.period_rows(report=report, today=today), "today": today},
+        {
+            "report": report,
+            "rows": selectors.period_rows(report=report, today=today),
+            "today": today,
+            "departments": Department.objects.all(),
+            "reopen_requests": list(selectors.reopen_requests(report=report)),
+            "decision_form": ExtensionDecisionForm(),
+        },
     )
 
 
@@ -169,13 +178,20 @@ def _period_of(report, day):
     return period
 
 
+def _to_periods(report):
+    return redirect(f"{reverse('supervision:periods')}?report={report.code}")
+
+
 @supervisors_only
 @require_POST
 def close_period(request):
     report = _report(request)
     form = ClosePeriodForm(request.POST)
     if not form.is_valid():
-        raise Http404
+        if "period_start" in form.errors:
+            raise Http404
+        _error_messages(request, ValidationError(form.errors["confirm"]))
+        return _to_periods(report)
     period = _period_of(report, form.cleaned_data["period_start"])
     try:
         services.close_period(user=request.user, report=report, period=period)
@@ -183,7 +199,7 @@ def close_period(request):
         _error_messages(request, error)
     else:
         messages.success(request, _("已关闭 %(period)s 的填报期。") % {"period": period.label})
-    return redirect(f"{reverse('supervision:periods')}?report={report.code}")
+    return _to_periods(report)
 
 
 @supervisors_only
@@ -195,15 +211,68 @@ def reopen_period(request):
         for field_errors in form.errors.values():
             for message in field_errors:
                 messages.error(request, message)
-        return redirect(f"{reverse('supervision:periods')}?report={report.code}")
+        return _to_periods(report)
     period = _period_of(report, form.cleaned_data["period_start"])
+    department = form.cleaned_data["department"]
     try:
-        services.reopen_period(user=request.user, report=report, period=period, reason=form.cleaned_data["reason"])
+        services.reopen_period(
+            user=request.user, report=report, period=period, reason=form.cleaned_data["reason"], department=department
+        )
     except ValidationError as error:
         _error_messages(request, error)
     else:
-        messages.success(request, _("已重新开放 %(period)s 的填报期。") % {"period": period.label})
-    return redirect(f"{reverse('supervision:periods')}?report={report.code}")
+        done = _("已对%(department)s重新开放 %(period)s 的填报期。")
+        messages.success(request, done % {"period": period.label, "department": department or _("全部单位")})
+    return _to_periods(report)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reopen_request_new(request):
+    """补报申请: a reporter asks for their department, a supervisor for one or all, to reopen a closed period."""
+    report = _report(request)
+    for_supervisor = roles.is_supervisor(request.user)
+    if not for_supervisor and reopen_services.user_department(request.user) is None:
+        raise PermissionDenied(errors.REOPEN_NOT_YOUR_DEPARTMENT)
+    closed = [row.period for row in selectors.period_rows(report=report, today=timezone.localdate()) if row.is_closed]
+    form = ReopenRequestForm(request.POST or None, periods=closed, for_supervisor=for_supervisor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reopen_services.request_reopening(
+                user=request.user,
+                report=report,
+                period=_period_of(report, form.cleaned_data["period_start"]),
+                reason=form.cleaned_data["reason"],
+                department=form.cleaned_data.get("department"),
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("已提交补报申请，等待督查审批。"))
+            return redirect(f"{reverse('target-list')}?report={report.code}")
+    return render(request, "supervision/reopen_request_form.html", {"report": report, "form": form})
+
+
+@supervisors_only
+@require_POST
+def reopen_request_decide(request, pk):
+    reopen_request = get_object_or_404(ReopenRequest.objects.select_related("report"), pk=pk)
+    form = ExtensionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择批准或驳回。"))
+        return _to_periods(reopen_request.report)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        reopen_services.decide_reopening(
+            user=request.user, request=reopen_request, approve=approve, comment=form.cleaned_data["comment"]
+        )
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("已批准补报申请。") if approve else _("已驳回补报申请。"))
+    return _to_periods(reopen_request.report)
 
 
 # --- Reminders (催办) ---------------------------------------------------------------------------
@@ -305,6 +374,8 @@ def extension_decide(request, pk):
             services.decide_extension(
                 user=request.user, extension=extension, approve=approve, comment=form.cleaned_data["comment"]
             )
+        except PermissionDenied as error:  # one's own request
+            messages.error(request, str(error))
         except ValidationError as error:
             _error_messages(request, error)
         else:

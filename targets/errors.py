@@ -82,3 +82,12 @@ DRAFT_CLAUSE_NOT_IN_TEXT = _("所选原文不在报告全文中：请在左侧�
 DRAFT_NOTHING_TO_MERGE = _("这是最后一个目标，没有可与之合并的下一个目标。")
 DRAFT_QUANTIFIED_NEEDS_VALUE = _("定量目标需要目标值或目标增速；没有数值请选“定性”。")
 DRAFT_REPORT_CODE_TAKEN = _("报告代码 %(code)s 已被使用：请换一个。")
+
+# Supervision's month (issue 22): separation of duties, reopening for a department, batch review.
+CANNOT_DECIDE_OWN_REQUEST = _("不能审批自己提出的申请：请由另一位督查或管理员审批。")
+REOPEN_NOT_YOUR_DEPARTMENT = _("只能为本单位申请补报。")
+REOPEN_ALREADY_PENDING = _("该期间已有待审批的补报申请，请等待审批结果。")
+REOPEN_PERIOD_NOT_CLOSED = _("该填报期没有关闭，可以直接填报，无需申请补报。")
+CLOSE_NEEDS_CONFIRMATION = _("请确认关闭该填报期。")
+BATCH_NOTHING_CHOSEN = _("请勾选要审核的填报。")
+ADJUSTMENT_NEEDS_REASON = _("修改目标值或完成期限须填写调整原因。")

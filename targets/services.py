@@ -576,8 +576,9 @@ def close_period(*, user, report, period: Period, today=None) -> ReportingPeriod
 
 
 @transaction.atomic
-def reopen_period(*, user, report, period: Period, reason: str) -> ReportingPeriodLock:
-    """重新开放填报期, with the reason on record (the lock row keeps who closed and who reopened)."""
+def reopen_period(*, user, report, period: Period, reason: str, department=None) -> ReportingPeriodLock:
+    """重新开放填报期, with the reason on record (the lock row keeps who closed and who reopened): for
+    every department, or for `department` alone (the period stays closed to the others' targets)."""
     _require_supervisor(user)
     reason = (reason or "").strip()
     if not reason:
@@ -592,8 +593,9 @@ def reopen_period(*, user, report, period: Period, reason: str) -> ReportingPeri
     lock.reopened_at = timezone.now()
     lock.reopened_by = user
     lock.reopen_reason = reason
+    lock.reopened_for = department
     lock.full_clean()
-    lock.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
+    lock.save(update_fields=["reopened_at", "reopened_by", "reopen_reason", "reopened_for"])
     return lock
 
 
@@ -638,12 +640,15 @@ def request_extension(
 @transaction.atomic
 def decide_extension(*, user, extension: ExtensionRequest, approve: bool, comment: str = "") -> ExtensionRequest:
     """Approve (the target's adjusted deadline / target value take the requested ones, and status is
-    judged against them from now on) or reject (nothing changes) a pending request. Once only."""
+    judged against them from now on) or reject (nothing changes) a pending request. Once only, and
+    never by the one who asked."""
     _require_supervisor(user)
     target = Target.objects.select_for_update().get(pk=extension.target_id)
     extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
     if extension.status != ExtensionStatus.PENDING:
         raise ValidationError(errors.EXTENSION_ALREADY_DECIDED)
+    if extension.requested_by_id == user.pk:
+        raise PermissionDenied(errors.CANNOT_DECIDE_OWN_REQUEST)
     comment = (comment or "").strip()
     if not approve and not comment:
         raise ValidationError({"decision_comment": errors.REJECT_NEEDS_COMMENT})

@@ -173,7 +173,10 @@ def test_supervisor_closes_and_reopens_through_the_page(client, supervisor, repo
     client.force_login(supervisor)
     page = client.get(reverse("supervision:periods")).content.decode()
     assert "2026年10月" in page and "2026年11月" in page and "2026年12月" not in page
-    client.post(reverse("supervision:close-period"), {"period_start": "2026-10-01"})
+    response = client.post(reverse("supervision:close-period"), {"period_start": "2026-10-01"}, follow=True)
+    assert str(errors.CLOSE_NEEDS_CONFIRMATION) in response.content.decode()  # closing asks to confirm
+    assert not ReportingPeriodLock.objects.exists()
+    client.post(reverse("supervision:close-period"), {"period_start": "2026-10-01", "confirm": "1"})
     assert ReportingPeriodLock.objects.get().period_end == OCTOBER.end
     response = client.post(reverse("supervision:reopen-period"), {"period_start": "2026-10-01", "reason": ""})
     assert ReportingPeriodLock.objects.get().is_closed
@@ -189,7 +192,8 @@ def test_periods_page_is_for_supervisors(client, reporter_a, official, report):
     for user in (reporter_a, official):
         client.force_login(user)
         assert client.get(reverse("supervision:periods")).status_code == 403
-        assert client.post(reverse("supervision:close-period"), {"period_start": "2026-10-01"}).status_code == 403
+        close = {"period_start": "2026-10-01", "confirm": "1"}
+        assert client.post(reverse("supervision:close-period"), close).status_code == 403
     assert not ReportingPeriodLock.objects.exists()
 
 

@@ -156,6 +156,16 @@ ROUTES = {
     "supervision:close-period": supervisors_only(get=NOT_ALLOWED, post={302, 404}),
     "supervision:reopen-period": supervisors_only(get=NOT_ALLOWED, post={302}),
     "supervision:reminders": supervisors_only(),
+    # 发送催办 sends what is due today (and logs it) for supervisors and admins.
+    "supervision:send-reminders": supervisors_only(
+        get=NOT_ALLOWED, post={302}, writers=frozenset({"supervisor", "admin"})
+    ),
+    "supervision:steps-css": Route(default_post=NOT_ALLOWED),
+    # 补报申请: anyone with a department (an empty POST is a form with errors); decided by supervisors.
+    "supervision:reopen-request-new": signed_in(
+        post=OK, get_roles={"official": FORBIDDEN}, post_roles={"official": FORBIDDEN}
+    ),
+    "supervision:reopen-request-decide": supervisors_only(get=NOT_ALLOWED, post={302, 404}, kwargs=lambda w: {"pk": 1}),
     "supervision:extensions": signed_in(),
     "supervision:extension-new": signed_in(
         kwargs=target_a,
