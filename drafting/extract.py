@@ -36,17 +36,18 @@ CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 PART_HEADING = re.compile(r"^([一二三四五六七八九十]+)、(.{1,48})$")
 SUB_HEADING = re.compile(r"^\(([一二三四五六七八九十]+)\)")
 RUN_IN = re.compile(r"^——([^。]{2,30})。")
-TASK_ITEM = re.compile(r"^(\d{1,3})[.、]\s*")
+TASK_ITEM = re.compile(r"^(?:(\d{1,3})[.、]|\((\d{1,3})\)|([一二三四五六七八九十]{1,3})[、.])\s*")
+PAGE_NUMBER = re.compile(r"^[-—－\s第]*\d{1,3}[-—－\s页]*$")  # — 12 —, -12-, 第12页
 TASKS_HEADING = re.compile(r"^.{0,20}(为民|惠民|民生).{0,6}实事.{0,10}$|^.{0,20}实事(项目|清单)?$")
-GLOSSARY_HEADING = re.compile(r"^(名词解释|名词注释|注释|附注)[:]?$")
-REVIEW_PART = re.compile(r"回顾|过去|总结|成绩")
+GLOSSARY_HEADING = re.compile(r"^(附件\d{0,2}[:]?\s*)?(名词解释|名词注释|注释|附注)[:]?$")
+REVIEW_PART = re.compile(r"回顾|过去|总结|成绩|成就|成效|工作情况")
 FIVE_YEAR_PART = re.compile(r"五年|规划|十[一二三四五六七八九]五|今后")
 MAIN_TARGETS = re.compile(r"主要预期目标|主要目标是|预期目标是")
 QUOTED = re.compile(r"“[^”]{0,40}”|《[^》]{0,60}》|\"[^\"]{0,40}\"")
-TITLE_LINE = re.compile(r"^(20\d\d|20xx|\S{0,6}年)?.{2,30}政府工作报告$")
-SESSION_LINE = re.compile(r"^在(.{4,80}会议)上$")
+TITLE_LINE = re.compile(r"^.{0,30}政府工作报告$")
+SESSION_LINE = re.compile(r"^[—-]*\s*(?:(\d{4})年(\d{1,2})月(\d{1,2})日)?在(.{4,80}会议)上$")
 DATE_LINE = re.compile(r"^(\d{4}|20xx)年(\d{1,2})月(\d{1,2})日$")
-SPEAKER_LINE = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
+SPEAKER_LINE = re.compile(r"^(?:.{0,20}(?:市长|县长|区长|省长|主席|旗长)\s+)?([\u4e00-\u9fff·]{2,5})$")
 # Lines a page break never cuts: headings and the title page's (title, session).
 STANDALONE_LINES = (PART_HEADING, GLOSSARY_HEADING, TASKS_HEADING, TITLE_LINE, SESSION_LINE)
 
@@ -85,7 +86,7 @@ def paragraphs(original: str) -> list[Paragraph]:
             start += 1
         while end > start and text[end - 1] in " \t\r":
             end -= 1
-        if start < end:
+        if start < end and not PAGE_NUMBER.match(text[start:end]):
             found.append(Paragraph(text[start:end], list(range(start, end))))
     joined = []
     for paragraph in found:
@@ -109,6 +110,10 @@ def _continues(previous, text):
 # --- Numbers, units, comparators ----------------------------------------------------------------
 
 COUNTERS = [
+    "微克/立方米",
+    "万立方米",
+    "立方米",
+    "兆瓦",
     "个百分点",
     "百分点",
     "平方公里",
@@ -174,7 +179,7 @@ MONEY = {"元", "万元", "亿元", "美元", "万美元", "亿美元"}
 
 FIGURE = re.compile(
     rf"(?P<num>\d+(?:\.\d+)?|[{CN_DIGITS}]+?)"
-    rf"(?:\s*(?P<range>[至到~～\-—]|—)\s*(?P<num2>\d+(?:\.\d+)?|[{CN_DIGITS}]+?))?"
+    rf"(?:\s*(?:%|‰)?\s*(?P<range>[至到~～\-—])\s*(?P<num2>\d+(?:\.\d+)?|[{CN_DIGITS}]+?))?"
     rf"\s*(?P<more>多|余)?\s*(?P<scale>[万亿])?\s*(?P<more2>多|余)?\s*(?P<unit>{UNIT})"
 )
 BARE_TEN_THOUSAND = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s*(?P<scale>万)(?!{UNIT})")
@@ -206,7 +211,7 @@ FROM_BEFORE = re.compile(r"(从|由)\s*$")
 DOUBLING = re.compile(r"翻(一|两|二|三)番|(?<!个)翻番")
 TWO_DIGIT_GROWTH = re.compile(r"两位数(以上)?(的)?增长")
 COUNT_VERB_BEFORE = re.compile(
-    r"(建|建成|建设|完成|打造|扶持|设立|培育|新增|创建|改造|实施|开展|引进|举办|组建|培训|达到)$"
+    r"(建|建成|建设|完成|打造|扶持|设立|培育|新增|创建|改造|实施|开展|引进|举办|组建|培训|达到|办好|办成)$"
 )
 LIST_LABEL_AFTER = re.compile(r"^.{0,6}?(即|就是|方面)|^大")
 
@@ -321,13 +326,13 @@ def _chinese_count_counts(masked, start, end):
 LEADING_NOISE = re.compile(r"^(力争|力求|确保|努力|争取到|全年|同时|并|其中|到20..年|到\d{4}年|在20..年基础上)+")
 TRAILING_VERBS = re.compile(
     r"(分别|均|都|已)?(达到了?|提高到|提升到|提高了?|提升|增加到|增长到|增长了?|增加|扩大到|降低到|降低|下降|"
-    r"控制在|保持在|保持|稳定在|超过|突破|不低于|不少于|不超过|至少|为|到|达|至|每年|年均)+$"
+    r"控制在|保持在|保持|稳定在|超过|突破|不低于|不少于|不超过|至少|为|到|达|至|每年|年均|每人)+$"
 )
 VERBS = re.compile(
     r"^(新建、?改建|新建、?翻建|新建、?改扩建|新改建|改建和?续建|改建续建|新建|改建|扩建|翻建|续建|建成|建设|完成|实施|"
     r"打造|扶持|发放|引进|新增|培育|救助|设立|投入|创建|开展|整治|整理|改造|栽植|摆放|取缔|治理|设置|设臵|配租|"
     r"选聘|招录|招聘|开工|落地|凝炼储备|凝炼|储备|签约|新签约|争取|免费发放|提供|办理|解决|安置|安臵|新开工建设|"
-    r"新开工|开发整理|开发|拆迁|种植|植树|造林|培训|组织|举办|推广|引导|帮扶|资助|补贴|慰问)"
+    r"新开工|开发整理|开发|拆迁|种植|植树|造林|培训|组织|举办|推广|引导|帮扶|资助|补贴|慰问|惠及|覆盖)"
 )
 CONNECTORS = "、,和及与并;。:"
 
@@ -368,7 +373,8 @@ def outline(paras: list[Paragraph]) -> tuple[list[Section], list[tuple[Paragraph
     top_next = area_next = 1
     for paragraph in paras:
         text = paragraph.text
-        heading = PART_HEADING.match(text) if "。" not in text else None
+        appendix = part is not None and part.role in ("tasks", "glossary")  # numbered lines there are items
+        heading = PART_HEADING.match(text) if "。" not in text and not appendix else None
         numeral = int(_number(heading.group(1))) if heading else None
         opened = ""
         if heading and part is not None and numeral == area_next and (area is not None or numeral == 1):
@@ -383,7 +389,7 @@ def outline(paras: list[Paragraph]) -> tuple[list[Section], list[tuple[Paragraph
             part = _part(text.rstrip(":"), str(top_next), paragraph.start)
             part.role = "glossary" if GLOSSARY_HEADING.match(text) else "tasks"
             top_next, area_next, area, sub, opened = top_next + 1, 1, None, None, "appendix"
-        elif part is not None and (match := SUB_HEADING.match(text)):
+        elif part is not None and not appendix and (match := SUB_HEADING.match(text)):
             parent = area or part
             title = text[match.end() :].split("。")[0]
             code = f"{parent.code}.{_number(match.group(1))}"
@@ -454,7 +460,7 @@ class Item:
         return (self.value if self.value is not None else self.growth_rate, self.unit, self.direction)
 
 
-LEVEL_NAME = re.compile(r"率$|比重|比例|人均|标准$|限额|覆盖|收入|人数")
+LEVEL_NAME = re.compile(r"率$|比重|比例|人均|标准$|限额|覆盖|收入|人数|浓度|密度|指数|强度")
 
 
 def _measure(name, unit, yearly):
@@ -509,7 +515,7 @@ class Reader:
             seg = segment.group()
             if re.search(r"到20..年|到\d{4}年|累计", seg):
                 yearly = False
-            if "每年" in seg and not re.search(r"(提高到|增加到|达到)每年", seg):
+            if "每年" in seg and not re.search(r"(提高到|增加到|达到|每人|人均)每年|每年每人", seg):
                 yearly = True
             found, subject, verb = self._segment_items(paragraph, section, seg_start, seg, kind, yearly, subject, verb)
             clause = self.text_at(paragraph, seg_start, seg_start + len(seg.rstrip(",:;。")))
@@ -601,6 +607,8 @@ class Reader:
                 before = seg[cursor : change.start()]
             tail = re.match(r"[^、,;。和及与]*", seg[fig.end : next_start]).group()
             growth = fig.unit == "%" and GROWTH_BEFORE.search(masked[: fig.start]) is not None
+            if names and index and found and found[0].growth_rate is not None and fig.unit == "%":
+                growth = True  # A、B分别增长6%和8%: each a growth rate
             if names:
                 name = names[index]
             elif tail.startswith("的") and len(tail) > 1:
@@ -651,7 +659,8 @@ class Reader:
                     continue
                 body = Paragraph(paragraph.text[match.end() :], paragraph.offsets[match.end() :])
                 title = self.original[body.start : body.end]
-                task = {"no": int(match.group(1)), "title": title, "start": body.start, "metrics": []}
+                no = next(group for group in match.groups() if group)
+                task = {"no": int(_number(no)), "title": title, "start": body.start, "metrics": []}
                 for metric in self.read_paragraph(body, reading, kind="practical_task_metric"):
                     linked = None if metric.opening.startswith("其中") else self._repeated_target(metric)
                     if linked is None:
@@ -697,7 +706,7 @@ class Reader:
 
     # The glossary: “X”：就是… entries, one to a paragraph or several after full stops.
     def _read_glossary(self):
-        entry = re.compile(r"(?:^|(?<=。))\s*([^。,:;]{1,40}?):")
+        entry = re.compile(r"(?:^|(?<=。))\s*(?:\d{1,2}[.、]|\(\d{1,2}\)|[①-⑳])?\s*([^。,:;]{1,40}?):")
         for section in self.sections:
             if section.role != "glossary":
                 continue
@@ -762,7 +771,7 @@ class Reader:
         self.targets = kept
 
 
-ACTION = re.compile(r"达到|实现|完成|确保|控制|保持|稳定|符合")
+ACTION = re.compile(r"达到|实现|完成|确保|控制|保持|稳定|符合|同步")
 
 
 def _pair_growth_with_level(items, original):
@@ -830,10 +839,12 @@ def _meta(paras):
         if not meta["title"] and TITLE_LINE.match(text):
             meta["title"] = text
         elif match := SESSION_LINE.match(text):
-            meta["session"] = match.group(1)
+            meta["session"] = match.group(4)
+            if match.group(1):
+                meta["delivered_on"] = f"{match.group(1)}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"
             following = paras[index + 1].text.strip() if index + 1 < len(paras) else ""
-            if SPEAKER_LINE.match(following):
-                meta["speaker"] = following
+            if speaker := SPEAKER_LINE.match(following):
+                meta["speaker"] = speaker.group(1)
         elif (match := DATE_LINE.match(text)) and match.group(1).isdigit():
             meta["delivered_on"] = f"{match.group(1)}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"
     return meta

@@ -1,6 +1,8 @@
 """Each rule of drafting.extract, on sentences written for the test (a small report of an invented
 county), never on the seed's own sentences."""
 
+from pathlib import Path
+
 import pytest
 
 from drafting.extract import draft, figures
@@ -259,3 +261,72 @@ def test_a_lead_department_is_suggested_from_the_keyword_table_and_none_without_
     assert found["所"]["suggestion"] == {"keyword": "幼儿园", "department": "教育局", "found_in": "name"}
     assert found["所"]["lead_department"] is None
     assert found["公里"]["suggestion"] is None
+
+
+# --- A report of another shape ------------------------------------------------------------------
+
+OTHER = Path(__file__).parent / "data" / "other_report.txt"
+
+
+def test_a_report_of_another_shape_is_drafted_by_the_same_rules():
+    """A city's report written for the test: full-width punctuation, the date in the session line, a
+    page number between paragraphs, (一) areas in the review, one annual part and a part on the
+    government itself, tasks numbered 一、 and a numbered glossary, both as 附件."""
+    data = draft(OTHER.read_text(encoding="utf-8"))
+    assert data["meta"] == {
+        "title": "政府工作报告",
+        "session": "某市第十届人民代表大会第三次会议",
+        "speaker": "王某某",
+        "delivered_on": "2031-01-08",
+    }
+    assert [(s["code"], s["role"]) for s in data["sections"]] == [
+        ("1", "review"),
+        ("1.1", "review"),
+        ("1.2", "review"),
+        ("2", "forward"),
+        ("2.1", "forward"),
+        ("2.2", "forward"),
+        ("2.3", "forward"),
+        ("2.4", "forward"),
+        ("3", "forward"),
+        ("4", "tasks"),
+        ("5", "glossary"),
+    ]
+    drafted = [(t["section"], t["value"], t["growth_rate"], t["unit"], t["comparator"]) for t in data["targets"]]
+    assert drafted == [
+        ("2", None, "6", "%", "≈"),
+        ("2", None, "5", "%", "="),
+        ("2", "2", None, "万人", "≥"),
+        ("2", "5.5", None, "%", "≤"),
+        ("2", None, None, "", ""),
+        ("2", None, None, "", ""),
+        ("2.1", "200", None, "个", "="),
+        ("2.1", "500", None, "亿元", "≥"),
+        ("2.1", "80", None, "个", "="),
+        ("2.1", None, "10", "%", "="),
+        ("2.1", "560", "7", "亿元", "="),
+        ("2.2", "50", None, "家", "="),
+        ("2.2", "60", None, "家", "="),
+        ("2.2", None, "8", "%", "≥"),
+        ("2.2", "1200", None, "个", "="),
+        ("2.3", "10", None, "所", "="),
+        ("2.3", "15", None, "所", "="),
+        ("2.3", "1.2", None, "万个", "="),
+        ("2.3", "3000", None, "套", "="),
+        ("2.3", "640", None, "元", "="),
+        ("2.4", "35", None, "微克/立方米", "≤"),
+        ("2.4", "85", None, "%", "≥"),
+        ("2.4", "2.5", None, "万亩", "="),
+        ("2.4", "46.5", None, "%", "="),
+        ("3", "98", None, "%", "≥"),
+        ("3", "50", None, "%", "="),
+        ("4", "60", None, "个", "="),
+        ("4", "2.4", None, "万户", "="),
+        ("4", None, None, "", ""),
+    ]
+    by_id = {t["id"]: t for t in data["targets"]}
+    assert by_id[4]["baseline"] == "5.2"  # 城镇调查失业率: the review's figure
+    assert by_id[20]["measure"] == "level"  # 每人每年640元 is a standard, not a yearly goal
+    tasks = {task["no"]: [by_id[m["target"]]["section"] for m in task["metrics"]] for task in data["practical_tasks"]}
+    assert tasks == {1: ["2.3", "2.3"], 2: ["2.3"], 3: ["4", "4"], 4: ["4"]}
+    assert [entry["term"] for entry in data["glossary"]] == ["“放管服”", "高新技术企业"]
