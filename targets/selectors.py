@@ -123,16 +123,20 @@ def include_pending_from(request) -> bool:
     return query_text(request, "pending") == "1"
 
 
-def target_ledger(*, user, report, as_of=None, include_pending=False):
-    """The targets of `report` that `user` may see, each with its standing on `as_of`."""
-    return ledger_in_scope(scope=roles.read_scope(user), report=report, as_of=as_of, include_pending=include_pending)
+def target_ledger(*, user, report, as_of=None, include_pending=False, retired=False):
+    """The targets of `report` that `user` may see, each with its standing on `as_of`; with `retired`, also
+    those an update import retired (a target's own page: its history stays readable)."""
+    return ledger_in_scope(
+        scope=roles.read_scope(user), report=report, as_of=as_of, include_pending=include_pending, retired=retired
+    )
 
 
-def ledger_in_scope(*, scope, report, as_of=None, include_pending=False):
+def ledger_in_scope(*, scope, report, as_of=None, include_pending=False, retired=False):
     """target_ledger for the targets of a roles.read_scope rather than of a user."""
     as_of = as_of or timezone.localdate()
     standing = _standing(as_of, include_pending, timezone.localdate(), settings.REPORTGOV_TOLERANCE)
-    return roles.in_scope(standing.filter(report=report), scope).select_related("report", "section", "lead_department")
+    in_use = standing.filter(report=report) if retired else standing.filter(report=report, retired_at__isnull=True)
+    return roles.in_scope(in_use, scope).select_related("report", "section", "lead_department")
 
 
 def ledger_page(ledger, start, stop):

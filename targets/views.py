@@ -129,7 +129,9 @@ def _visible_target(request, report_code, code, *, as_of=None, include_pending=F
     if report is None:
         raise Http404
     request._selected_report = report  # the page is about this target's report
-    queryset = selectors.target_ledger(user=request.user, report=report, as_of=as_of, include_pending=include_pending)
+    queryset = selectors.target_ledger(
+        user=request.user, report=report, as_of=as_of, include_pending=include_pending, retired=True
+    )
     queryset = queryset.prefetch_related("co_departments", "checkpoints")
     target = queryset.filter(code=code).first()
     if target is None:

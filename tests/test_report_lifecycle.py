@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ledger.models import ApiToken
-from targets import errors, roles, services
+from targets import errors, roles, selectors, services
 from targets.choices import ReportState, ReviewStatus
 from targets.history import ChangeEvent
 from targets.models import Department, ProgressEntry, Report, ReportStateChange, StaffProfile, Target
@@ -373,6 +373,8 @@ def test_an_update_import_previews_then_changes_adds_retires_and_deletes_in_one_
     assert Report.objects.get(pk=east.pk).state == ReportState.ACTIVE  # an update keeps the state
     # Retired: off the report's pages, closed to reporting, kept in the change history.
     assert not roles.writable_targets(Target.objects.filter(pk=e1.pk), east_reporter).exists()
+    assert "E1" not in {t.code for t in selectors.target_ledger(user=east_reporter, report=east)}
+    assert selectors.target_ledger(user=east_reporter, report=east, retired=True).filter(pk=e1.pk).exists()
     retired = ChangeEvent.objects.filter(pgh_obj_model="targets.Target", pgh_obj_id=str(e1.pk), pgh_label="update")
     assert retired.exists()
     assert retired.last().pgh_context["command"] == "import_report"
