@@ -282,3 +282,10 @@ def test_the_seed_uploaded_reviewed_and_published_works_in_the_living_report_glo
     assert glossary.status_code == 200 and "一刻钟精品服务社区" in glossary.content.decode()
     tasks = client.get(reverse("practical-tasks"), {"report": report.code})
     assert tasks.status_code == 200 and "改造城市小街巷60条" in tasks.content.decode()
+
+
+def test_the_report_import_page_offers_drafting_from_the_text(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:targets_report_import")).content.decode()
+    assert reverse("drafting:upload") in page
+    assert client.get(reverse("drafting:upload")).status_code == 200
