@@ -5,7 +5,8 @@ A target reports once per period of its cycle (a month, or a quarter for the sta
 of a period is due on the cycle's due day of the month after it ends (the 5th by default): on 1
 December nothing of December is due yet, November's report is due until 5 December. A period's
 report is an entry dated inside it that review has not sent back; it is on time when it was submitted
-on or before the due day. Derived targets (nobody types them) and completed ones owe no report.
+on or before the due day. Derived targets (nobody types them) owe no report, nor does a completed target after
+the period of the report that completed it.
 """
 
 import datetime
@@ -120,10 +121,10 @@ def obligations(*, report, as_of: datetime.date | None = None, targets=None, his
     rules = rules_for(report, chosen)
     for target in chosen:
         periods = _ended_periods(target, rules[target.pk], as_of)
-        if not history:
+        if target.status == Status.DONE:  # the report that completed it was its last
+            periods = [] if not history else [p for p in periods if p.start <= target.latest_reported_on]
+        elif not history:
             periods = periods[-1:]
-            if target.status == Status.DONE:
-                continue
         owing.extend((target, period) for period in periods)
     if not owing:
         return []

@@ -15,12 +15,13 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 HEADERS = (
     "排名",
     "责任单位",
-    "目标数",
+    "牵头目标数",
+    "配合目标数",
     "正常推进数",
-    "正常推进占比(%)",
-    "逾期数",
-    "应填报期次",
-    "按时填报期次",
+    "正常推进占比(加权,%)",
+    "牵头逾期数",
+    "应报送期次",
+    "按时报送期次",
     "按时填报率(%)",
     "最近填报日期",
 )
@@ -48,7 +49,8 @@ def ranking_xlsx(ranking) -> io.BytesIO:
                 [
                     score.rank,
                     safe_cell(score.department.name),
-                    score.targets,
+                    score.led,
+                    score.supported,
                     score.on_track,
                     score.on_track_share,
                     score.overdue,

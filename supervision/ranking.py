@@ -1,43 +1,50 @@
-"""考核: the departments ranked by on-track share, overdue count and timeliness of reporting, on any date.
+"""考核排名: each department scored on the targets it leads and supports, ranked, on any date.
 
-A department answers for the targets it leads or supports (as the dashboard counts them). The
-standing of each target comes from the one computation (`targets.selectors.target_ledger`); this
-module only counts what it returned. Timeliness (按时填报率) looks at the reporting periods closed by
-`as_of`: for every target active in such a period, was an entry dated inside the period submitted
-before the period was first closed? (A reopening does not make a late entry timely.)
-
-The ranking: the larger on-track share first, then the fewer overdue, then the better timeliness;
-departments equal on all three share a rank.
+The rule, stated on the page and in docs/figures.md: a target the department leads (牵头) weighs
+LED_WEIGHT, one it supports (配合) SUPPORTED_WEIGHT. 正常推进占比 is the weighted share of its targets
+on track (status from with_progress); 逾期 counts the led targets overdue; 按时填报率 is the share of
+the reports its led targets owed (their cycles' periods whose due day had passed by the date) that
+came in by the due day (supervision.cycles), so it means something before any period is closed.
+Departments rank by 正常推进占比 (higher first), then 逾期 (fewer first), then 按时填报率 (higher first).
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import DateTimeField, F, Min, OuterRef, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import OuterRef
 
 from targets import selectors
-from targets.choices import ON_TRACK_STATUSES, ReviewStatus, Status
-from targets.models import Department, ProgressEntry, ReportingPeriodLock, Target
-from targets.periods import Period
+from targets.choices import ON_TRACK_STATUSES, Status
+from targets.models import Department, Target
+
+from . import cycles
+
+LED_WEIGHT = 1.0
+SUPPORTED_WEIGHT = 0.5
 
 
 @dataclass
 class DepartmentScore:
     department: Department
-    targets: int = 0
-    on_track: int = 0
-    overdue: int = 0
-    due_reports: int = 0  # (target, closed period) pairs that called for a report
-    timely_reports: int = 0  # of those, reported before the period closed
+    led: int = 0
+    supported: int = 0
+    weight: float = 0.0  # Σ weight of its targets
+    on_track: int = 0  # its targets on track, led or supported
+    on_track_weight: float = 0.0
+    overdue: int = 0  # led targets overdue
+    due_reports: int = 0  # reports its led targets owed by the date
+    timely_reports: int = 0  # of those, in by the due day
     last_reported_on: datetime.date | None = None
     rank: int = 0
-    target_ids: set = field(default_factory=set, repr=False)
+
+    @property
+    def targets(self) -> int:
+        return self.led + self.supported
 
     @property
     def on_track_share(self) -> float | None:
-        return round(100.0 * self.on_track / self.targets, 1) if self.targets else None
+        return round(100.0 * self.on_track_weight / self.weight, 1) if self.weight else None
 
     @property
     def timeliness(self) -> float | None:
@@ -55,96 +62,52 @@ class Ranking:
     report: object
     as_of: datetime.date
     include_pending: bool
-    closed_periods: list
     scores: list
 
 
-def closed_periods(report, as_of: datetime.date) -> list[tuple[Period, datetime.datetime]]:
-    """The periods of `report` closed on or before `as_of`, each with the time it was first closed."""
-    first_closes = (
-        ReportingPeriodLock.objects.filter(report=report)
-        .values("period_start", "period_end")
-        .annotate(first_closed_at=Min("closed_at"))
-        .annotate(first_closed_on=TruncDate("first_closed_at"))
-        .filter(first_closed_on__lte=as_of)
-        .order_by("period_start")
-    )
-    return [(Period(row["period_start"], row["period_end"]), row["first_closed_at"]) for row in first_closes]
-
-
-def timely_reports(target_ids, closed: list) -> set[tuple[int, datetime.date]]:
-    """(target id, period start) for each target that reported inside a closed period before its first
-    close. Returned entries do not count (a report sent back was not a report); one query."""
-    if not closed:
-        return set()
-    first_close = (
-        ReportingPeriodLock.objects.filter(
-            report_id=OuterRef("target__report_id"),
-            period_start__lte=OuterRef("reported_on"),
-            period_end__gte=OuterRef("reported_on"),
-        )
-        .order_by("closed_at")
-        .values("closed_at")[:1]
-    )
-    period_start = (
-        ReportingPeriodLock.objects.filter(
-            report_id=OuterRef("target__report_id"),
-            period_start__lte=OuterRef("reported_on"),
-            period_end__gte=OuterRef("reported_on"),
-        )
-        .order_by("closed_at")
-        .values("period_start")[:1]
-    )
-    latest_close = max(closed_at for _period, closed_at in closed)
-    entries = (
-        ProgressEntry.objects.filter(
-            target_id__in=target_ids,
-            review_status__in=[ReviewStatus.SUBMITTED, ReviewStatus.APPROVED],
-            reported_on__gte=closed[0][0].start,
-            reported_on__lte=closed[-1][0].end,
-            created_at__lte=latest_close,
-        )
-        .annotate(first_close=Subquery(first_close, output_field=DateTimeField()), period=Subquery(period_start))
-        .filter(created_at__lt=F("first_close"))
-        .values_list("target_id", "period")
-        .distinct()
-    )
-    closed_starts = {period.start for period, _closed_at in closed}
-    return {(target_id, start) for target_id, start in entries if start in closed_starts}
-
-
 def department_ranking(*, user, report, as_of: datetime.date, include_pending: bool = False) -> Ranking:
-    """Every department with visible targets, scored and ranked; four queries in all."""
+    """Every department with visible targets, scored and ranked; six queries in all."""
     co_units = Target.co_departments.through.objects.filter(target=OuterRef("pk")).values("department_id")
     targets = list(
         selectors.target_ledger(user=user, report=report, as_of=as_of, include_pending=include_pending)
         .annotate(co_department_ids=ArraySubquery(co_units))
         .select_related(None)
-        .only("pk", "period_start", "deadline", "adjusted_deadline", "lead_department_id", "report_id")
+        .only("pk", "lead_department_id", "report_id")
         .order_by()
     )
-    closed = closed_periods(report, as_of)
-    timely = timely_reports([t.pk for t in targets], closed)
-
     scores: dict[int, DepartmentScore] = {}
+
+    def score_of(department_id):
+        return scores.setdefault(department_id, DepartmentScore(department=None))
+
     for target in targets:
-        due = [
-            period.start
-            for period, _closed_at in closed
-            if period.start <= target.effective_deadline and period.end >= target.period_start
-        ]
-        reported = sum(1 for start in due if (target.pk, start) in timely)
-        for department_id in {target.lead_department_id, *target.co_department_ids}:
-            score = scores.setdefault(department_id, DepartmentScore(department=None))
-            score.targets += 1
-            score.on_track += target.status in ON_TRACK_STATUSES
-            score.overdue += target.status == Status.OVERDUE
-            score.due_reports += len(due)
-            score.timely_reports += reported
+        on_track = target.status in ON_TRACK_STATUSES
+        for department_id, weight in (
+            (target.lead_department_id, LED_WEIGHT),
+            *((co, SUPPORTED_WEIGHT) for co in target.co_department_ids if co != target.lead_department_id),
+        ):
+            score = score_of(department_id)
+            if weight == LED_WEIGHT:
+                score.led += 1
+                score.overdue += target.status == Status.OVERDUE
+            else:
+                score.supported += 1
+            score.weight += weight
+            score.on_track += on_track
+            score.on_track_weight += weight * on_track
             if target.latest_reported_on and (
                 score.last_reported_on is None or target.latest_reported_on > score.last_reported_on
             ):
                 score.last_reported_on = target.latest_reported_on
+
+    owed = cycles.obligations(
+        report=report, as_of=as_of, targets=Target.objects.filter(pk__in=[t.pk for t in targets]), history=True
+    )
+    for obligation in owed:
+        if obligation.is_judged:
+            score = score_of(obligation.target.lead_department_id)
+            score.due_reports += 1
+            score.timely_reports += obligation.state == cycles.DueState.ON_TIME
 
     for department in Department.objects.filter(pk__in=scores).only("code", "name", "order"):
         scores[department.pk].department = department
@@ -154,10 +117,4 @@ def department_ranking(*, user, report, as_of: datetime.date, include_pending: b
         if score.sort_key() != previous_key:
             rank, previous_key = position, score.sort_key()
         score.rank = rank
-    return Ranking(
-        report=report,
-        as_of=as_of,
-        include_pending=include_pending,
-        closed_periods=[period for period, _closed_at in closed],
-        scores=ranked,
-    )
+    return Ranking(report=report, as_of=as_of, include_pending=include_pending, scores=ranked)

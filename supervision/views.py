@@ -409,5 +409,12 @@ def ranking(request):
     return render(
         request,
         "supervision/ranking.html",
-        {"report": report, "ranking": result, "as_of": as_of, "include_pending": include_pending},
+        {
+            "report": report,
+            "ranking": result,
+            "as_of": as_of,
+            "include_pending": include_pending,
+            "led_weight": ranking_selectors.LED_WEIGHT,
+            "supported_weight": ranking_selectors.SUPPORTED_WEIGHT,
+        },
     )
