@@ -334,7 +334,7 @@ def _ledger_rows(*, user, report, as_of, include_pending):
         return []
     today, tolerance = timezone.localdate(), settings.REPORTGOV_TOLERANCE
     sql, params = _ledger_rows_sql(report.pk, scope, as_of, include_pending, today, tolerance)
-    with prepared.long_selects():  # the same text for every report and day
+    with prepared.figure_selects():  # the same text for every report and day
         return list(Target.objects.raw(sql, params))
 
 

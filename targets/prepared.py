@@ -1,6 +1,7 @@
 """Server-side prepared statements, for statements whose parsing and planning cost PostgreSQL a good
 part of running them: record_progress's read under the target's lock, and the ledger computation's
-long SELECTs of the list and the dashboard (14 KB of SQL for 25 or 300 rows). psycopg2 has none of
+SELECTs of the list and the dashboard (planning the figures' inlined functions costs more than
+running them). psycopg2 has none of
 its own.
 
 A statement is prepared once per database connection, under a name derived from its text, and then
@@ -20,7 +21,9 @@ from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
 MAX_PER_CONNECTION = 64
-LONG_SELECT = 4000  # characters: the ledger computation's SELECTs, not the page's small queries
+# The ledger computation's SELECTs call the figures' functions (targets/figures.sql): planning them
+# inlines every rule, which costs more than running them; the page's small queries are left alone.
+FIGURES_CALL = "reportgov_status("
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 
@@ -49,14 +52,14 @@ def statement(cursor, sql: str) -> str:
     return f"EXECUTE {name}({', '.join(['%s'] * placeholders)})" if placeholders else f"EXECUTE {name}"
 
 
-def _execute_long_selects_prepared(execute, sql, params, many, context):
-    if many or len(sql) < LONG_SELECT or not sql.startswith("SELECT"):
+def _execute_figure_selects_prepared(execute, sql, params, many, context):
+    if many or not sql.startswith("SELECT") or FIGURES_CALL not in sql:
         return execute(sql, params, many, context)
     return execute(statement(context["cursor"], sql), params, many, context)
 
 
 @contextlib.contextmanager
-def long_selects():
-    """Within the block, run each long SELECT of the default connection as a prepared statement."""
-    with connection.execute_wrapper(_execute_long_selects_prepared):
+def figure_selects():
+    """Within the block, run each SELECT of the figures on the default connection as a prepared statement."""
+    with connection.execute_wrapper(_execute_figure_selects_prepared):
         yield

@@ -102,7 +102,7 @@ class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, Single
         return LedgerData(super().get_table_data())
 
     def get_table(self, **kwargs):
-        with prepared.long_selects():  # the page's rows: parsing and planning their SQL cost a third of running it
+        with prepared.figure_selects():  # the page's rows: parsing and planning their SQL cost a third of running it
             table = super().get_table(**kwargs)
         if getattr(table, "page", None) is not None and not self.request.GET.get(self.export_trigger_param):
             sections = self.filterset.sections()
