@@ -17,7 +17,7 @@ from pghistory.core import event_models
 
 from projects.models import PracticalTask, Project
 from targets import report_import, roles
-from targets.choices import Direction, Kind, Status
+from targets.choices import Direction, Kind, ReportState, Status
 from targets.models import (
     Checkpoint,
     Department,
@@ -387,10 +387,10 @@ def test_a_second_report_loads_beside_the_first_without_touching_it(tmp_path, re
     path = tmp_path / "2027.xlsx"
     path.write_bytes(report_workbook())
 
-    call_command("import_report", str(path), code="next", year=2027, stdout=io.StringIO())
+    call_command("import_report", str(path), code="next", year=2027, government="test-gov", stdout=io.StringIO())
 
     new = Report.objects.get(code="next")
-    assert Report.objects.current() == new
+    assert new.state == ReportState.DRAFT and Report.objects.current() == report  # the running year stays current
     assert (new.period_start, new.period_end) == (datetime.date(2027, 1, 1), datetime.date(2027, 12, 31))
     assert (
         list(Target.objects.filter(report=report).values_list("pk", "code", "name", "deadline", "lead_department_id"))
@@ -404,13 +404,17 @@ def test_a_second_report_loads_beside_the_first_without_touching_it(tmp_path, re
     assert ProgressEntry.objects.filter(target=target_a).count() == 1
 
 
-def test_the_previous_report_is_read_only_once_a_new_one_is_current(report, target_a, reporter_a, supervisor):
+def test_the_previous_report_stays_writable_beside_a_new_one_until_it_is_closed(
+    report, target_a, reporter_a, supervisor
+):
     from django.core.exceptions import PermissionDenied
 
     from targets import services
 
     builders.report(code="next", year=2027)
 
+    assert roles.writable_targets(Target.objects.filter(pk=target_a.pk), reporter_a).exists()
+    services.change_report_state(user=supervisor, report=report, state=ReportState.CLOSED)
     assert not roles.writable_targets(Target.objects.filter(pk=target_a.pk), reporter_a).exists()
     assert not roles.writable_targets(Target.objects.filter(pk=target_a.pk), supervisor).exists()
     with pytest.raises(PermissionDenied):
@@ -427,34 +431,40 @@ def test_a_report_workbook_with_errors_creates_nothing_and_names_each_error(tmp_
     path = tmp_path / "bad.xlsx"
     path.write_bytes(report_workbook(target_rows=rows))
 
-    plan = report_import.plan_report(path, code="next", year=2027)
+    plan = report_import.plan_report(path, code="next", year=2027, government=report.government)
 
     found = {(e.sheet, e.row, e.column) for e in plan.errors}
     assert ("目标", 2, "章节") in found
-    assert ("目标", 3, "类别") in found and ("目标", 3, "牵头单位") in found
+    assert ("目标", 3, "类别") in found
+    # A department the government does not have yet is planned as a new one (listed in the preview), not an error.
+    assert ("目标", 3, "牵头单位") not in found and [d.name for d in plan.departments] == ["无此单位"]
     assert not Report.objects.filter(code="next").exists()
 
 
-def test_an_existing_report_code_is_refused(tmp_path, report, dept_a):
+def test_an_existing_report_code_plans_an_update_of_that_report(tmp_path, report, dept_a):
     path = tmp_path / "again.xlsx"
     path.write_bytes(report_workbook())
-    plan = report_import.plan_report(path, code=report.code, year=2027)
-    assert [e.message for e in plan.errors] == [str(report_import.REPORT_EXISTS % {"code": report.code})]
+    plan = report_import.plan_report(path, code=report.code)
+    assert plan.ok and plan.existing and plan.report.pk == report.pk
+    assert not Report.objects.filter(pk=report.pk, sections__code="3.1").exists()  # planned, not written
 
 
 def test_admin_imports_a_new_report_from_its_page(admin_client, report, dept_a, dept_b):
     url = reverse("admin:targets_report_import")
-    assert "从工作簿导入新报告" in admin_client.get(reverse("admin:targets_report_changelist")).content.decode()
+    assert "从工作簿导入" in admin_client.get(reverse("admin:targets_report_changelist")).content.decode()
 
     checked = admin_client.post(
         url,
-        {"workbook": SimpleUploadedFile("2027.xlsx", report_workbook()), "code": "next", "year": 2027, "dry_run": "on"},
+        {
+            "workbook": SimpleUploadedFile("2027.xlsx", report_workbook()),
+            "code": "next",
+            "year": 2027,
+            "government": report.government.pk,
+        },
     )
-    assert "校验通过" in checked.content.decode() and not Report.objects.filter(code="next").exists()
+    assert "尚未写入任何数据" in checked.content.decode() and not Report.objects.filter(code="next").exists()
 
-    created = admin_client.post(
-        url, {"workbook": SimpleUploadedFile("2027.xlsx", report_workbook()), "code": "next", "year": 2027}
-    )
+    created = admin_client.post(url, {"confirm": checked.context["token"]})
     new = Report.objects.get(code="next")
     assert created.status_code == 302 and created["Location"] == reverse("admin:targets_report_change", args=[new.pk])
     assert new.targets.count() == 2 and new.sections.count() == 2
@@ -492,6 +502,6 @@ def test_kind_labels_and_codes_are_both_accepted(tmp_path, report, dept_a):
     rows = [["B1", "3.1", "主要指标", Kind.MAIN_INDICATOR.value, "左右", "%", 5, "fgw", "", "原文"]]
     path = tmp_path / "codes.xlsx"
     path.write_bytes(report_workbook(target_rows=rows))
-    plan = report_import.plan_report(path, code="next", year=2027)
+    plan = report_import.plan_report(path, code="next", year=2027, government=report.government)
     assert plan.ok, plan.errors
     assert plan.targets[0][0].kind == Kind.MAIN_INDICATOR
