@@ -400,7 +400,11 @@ def outline(paras: list[Paragraph]) -> tuple[list[Section], list[tuple[Paragraph
         if opened:
             if sections:
                 sections[-1].end = paragraph.start
-            sections.append(sub if opened == "sub" else area if opened == "area" else part)
+            section = sub if opened == "sub" else area if opened == "area" else part
+            taken = {other.code for other in sections}
+            if section.code in taken:  # a numbering that restarts where the report has no heading between
+                section.code = next(f"{section.code}-{n}" for n in range(2, 100) if f"{section.code}-{n}" not in taken)
+            sections.append(section)
         current = sub or area or part
         if current is not None:
             if match := RUN_IN.match(text):
@@ -659,8 +663,10 @@ class Reader:
                     continue
                 body = Paragraph(paragraph.text[match.end() :], paragraph.offsets[match.end() :])
                 title = self.original[body.start : body.end]
-                no = next(group for group in match.groups() if group)
-                task = {"no": int(_number(no)), "title": title, "start": body.start, "metrics": []}
+                no = int(_number(next(group for group in match.groups() if group)))
+                if any(task["no"] == no for task in self.tasks):
+                    no = max(task["no"] for task in self.tasks) + 1  # a number repeated: the next one
+                task = {"no": no, "title": title, "start": body.start, "metrics": []}
                 for metric in self.read_paragraph(body, reading, kind="practical_task_metric"):
                     linked = None if metric.opening.startswith("其中") else self._repeated_target(metric)
                     if linked is None:

@@ -6,7 +6,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from projects.models import PracticalTask
 from targets import errors
@@ -312,6 +312,8 @@ def publish(*, draft_id: int, code: str, year: int, title: str = "", government)
         pending = sum(1 for t in targets if t["status"] == PENDING)
         accepted = [t for t in targets if t["status"] == ACCEPTED]
         problems = []
+        if government is None:
+            problems.append(errors.DRAFT_GOVERNMENT_MISSING)
         if Report.objects.filter(code=code).exists():
             problems.append(errors.DRAFT_REPORT_CODE_TAKEN % {"code": code})
         if pending:
@@ -327,7 +329,11 @@ def publish(*, draft_id: int, code: str, year: int, title: str = "", government)
         report, sections, by_draft_id, problems = _plan(draft, code=code, year=year, title=title, government=government)
         if problems:
             raise ValidationError(problems)
-        report.save()
+        try:
+            with transaction.atomic():  # a savepoint: another reviewer may take the code at the same moment
+                report.save()
+        except IntegrityError:
+            raise ValidationError(errors.DRAFT_REPORT_CODE_TAKEN % {"code": code}) from None
         by_code = {}
         for section, parent in sections:  # the draft lists a parent before its children
             section.report, section.parent = report, by_code.get(parent)

@@ -289,3 +289,15 @@ def test_the_report_import_page_offers_drafting_from_the_text(client, admin_user
     page = client.get(reverse("admin:targets_report_import")).content.decode()
     assert reverse("drafting:upload") in page
     assert client.get(reverse("drafting:upload")).status_code == 200
+
+
+def test_the_drafts_list_reads_in_a_fixed_number_of_queries(client, supervisor, county, django_assert_num_queries):
+    client.force_login(supervisor)
+    for count in (1, 10):
+        while Draft.objects.count() < count:
+            drafted_again = upload(client, county[0])
+            assert drafted_again.status_code == 302
+        # session, user, groups, the header's report, the drafts with their uploader and report, governments
+        with django_assert_num_queries(6):
+            response = client.get(reverse("drafting:upload"))
+        assert response.content.decode().count("county.txt") == count

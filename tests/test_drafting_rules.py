@@ -330,3 +330,14 @@ def test_a_report_of_another_shape_is_drafted_by_the_same_rules():
     tasks = {task["no"]: [by_id[m["target"]]["section"] for m in task["metrics"]] for task in data["practical_tasks"]}
     assert tasks == {1: ["2.3", "2.3"], 2: ["2.3"], 3: ["4", "4"], 4: ["4"]}
     assert [entry["term"] for entry in data["glossary"]] == ["“放管服”", "高新技术企业"]
+
+
+def test_a_numbering_that_restarts_without_a_heading_between_gets_codes_of_its_own():
+    text = report(annual="(一)扩大投资。实施项目50个。\n\n(一)培育产业。新增企业20家。")
+    codes = [s["code"] for s in draft(text)["sections"]]
+    assert codes.count("3.1.1") == 1 and "3.1.1-2" in codes
+
+
+def test_a_task_number_repeated_takes_the_next_number():
+    text = report(tasks="1.新建乡镇卫生院3所。\n\n1.改造老旧小区12个。")
+    assert [task["no"] for task in draft(text)["practical_tasks"]] == [1, 2]
