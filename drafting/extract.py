@@ -611,7 +611,13 @@ class Reader:
                 before = seg[cursor : change.start()]
             tail = re.match(r"[^、,;。和及与]*", seg[fig.end : next_start]).group()
             growth = fig.unit == "%" and GROWTH_BEFORE.search(masked[: fig.start]) is not None
-            if names and index and found and found[0].growth_rate is not None and fig.unit == "%":
+            if (
+                index
+                and found
+                and found[-1].growth_rate is not None
+                and fig.unit == "%"
+                and "分别" in masked[: fig.start]
+            ):
                 growth = True  # A、B分别增长6%和8%: each a growth rate
             if names:
                 name = names[index]

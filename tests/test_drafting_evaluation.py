@@ -58,3 +58,33 @@ def test_draft_report_json_has_every_part_of_the_draft_and_writes_nothing(seed_f
     assert data["meta"]["session"] == "兰州市城关区第十七届人民代表大会第一次会议"
     assert data["meta"]["speaker"] == "张国一"
     assert not Draft.objects.exists() and not Report.objects.exists()
+
+
+@pytest.mark.django_db
+def test_draft_report_keeps_a_draft_for_review_for_a_government_and_year():
+    from drafting.models import Draft
+
+    from . import builders
+
+    builders.government("county", "某县人民政府")
+    out = io.StringIO()
+    call_command("draft_report", str(SEED), government="county", year=2027, stdout=out)
+    draft = Draft.objects.get()
+    assert (draft.data["year"], draft.created_by, len(draft.data["targets"])) == (2027, None, 150)
+    assert f"/drafting/{draft.pk}/" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_draft_report_refuses_a_file_that_is_not_a_report_and_an_unknown_report(tmp_path):
+    from django.core.management.base import CommandError
+
+    from drafting.models import Draft
+    from targets import errors
+
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(CommandError, match=str(errors.DRAFT_EMPTY_FILE)):
+        call_command("draft_report", str(empty), json=True)
+    with pytest.raises(CommandError, match="没有代码为 nowhere 的报告"):
+        call_command("draft_report", str(SEED), evaluate="nowhere", stdout=io.StringIO())
+    assert not Draft.objects.exists()

@@ -341,3 +341,9 @@ def test_a_numbering_that_restarts_without_a_heading_between_gets_codes_of_its_o
 def test_a_task_number_repeated_takes_the_next_number():
     text = report(tasks="1.新建乡镇卫生院3所。\n\n1.改造老旧小区12个。")
     assert [task["no"] for task in draft(text)["practical_tasks"]] == [1, 2]
+
+
+def test_growth_rates_listed_after_respectively_are_each_a_growth_rate():
+    text = report(main="2030年主要预期目标是:城乡居民人均可支配收入分别增长6%和7%。")
+    found = [(t["value"], t["growth_rate"], t["unit"]) for t in targets_of(text) if t["section"] == "3"]
+    assert found == [(None, "6", "%"), (None, "7", "%")]
