@@ -104,3 +104,23 @@ class ExtensionDecisionForm(forms.Form):
 
     decision = forms.ChoiceField(choices=[("approve", _("批准")), ("reject", _("驳回"))])
     comment = forms.CharField(label=_("审批意见"), required=False, max_length=1000, widget=forms.Textarea)
+
+
+class CircularForm(forms.Form):
+    """督查通报 of a month (YYYY-MM) within the report's period, with its 文号 (generated when left empty)."""
+
+    month = forms.RegexField(
+        label=_("月份"), regex=r"^\d{4}-(0[1-9]|1[0-2])$", widget=forms.DateInput(attrs={"type": "month"})
+    )
+    wenhao = forms.CharField(label=_("文号"), required=False, max_length=60)
+
+    def __init__(self, *args, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report = report
+
+    def clean_month(self):
+        year, month = (int(part) for part in self.cleaned_data["month"].split("-"))
+        first = datetime.date(year, month, 1)
+        if not (self.report.period_start.replace(day=1) <= first <= self.report.period_end):
+            raise forms.ValidationError(errors.CIRCULAR_MONTH_OUTSIDE_REPORT)
+        return year, month

@@ -19,4 +19,5 @@ urlpatterns = [
     path("extensions/new/<slug:report_code>/<str:code>/", views.extension_new, name="extension-new"),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension-decide"),
     path("ranking/", views.ranking, name="ranking"),
+    path("circular/", views.circular, name="circular"),
 ]

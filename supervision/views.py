@@ -26,11 +26,13 @@ from targets.choices import ExtensionStatus, ReviewStatus
 from targets.models import Department, ExtensionRequest, ProgressEntry, Report, Target
 from targets.periods import period_containing
 
+from . import circular as circular_document
 from . import exports, reminders, selectors
 from . import ranking as ranking_selectors
 from . import services as reopen_services
 from .forms import (
     APPROVE,
+    CircularForm,
     ClosePeriodForm,
     DepartmentFilterForm,
     ExtensionDecisionForm,
@@ -417,4 +419,36 @@ def ranking(request):
             "led_weight": ranking_selectors.LED_WEIGHT,
             "supported_weight": ranking_selectors.SUPPORTED_WEIGHT,
         },
+    )
+
+
+# --- 督查通报 -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def circular(request):
+    """督查通报 of `?month=YYYY-MM` as .docx, for supervisors and leaders (those who see everything);
+    without a month, the form with the previous month chosen."""
+    if not roles.sees_everything(request.user):
+        raise PermissionDenied(errors.SUPERVISORS_ONLY)
+    report = _report(request)
+    form = CircularForm(request.GET if "month" in request.GET else None, report=report)
+    if form.is_valid():
+        year, month = form.cleaned_data["month"]
+        built = circular_document.build(
+            user=request.user, report=report, year=year, month=month, wenhao=form.cleaned_data["wenhao"]
+        )
+        return FileResponse(
+            circular_document.circular_docx(built),
+            as_attachment=True,
+            filename=f"duchatongbao-{report.code}-{year}-{month:02d}.docx",
+            content_type=circular_document.DOCX_CONTENT_TYPE,
+        )
+    last_month = circular_document.previous_month_end(timezone.localdate())
+    return render(
+        request,
+        "supervision/circular.html",
+        {"report": report, "form": form, "default_month": last_month.strftime("%Y-%m")},
+        status=400 if form.is_bound else 200,
     )

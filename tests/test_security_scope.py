@@ -175,6 +175,7 @@ ROUTES = {
     ),
     "supervision:extension-decide": supervisors_only(get=NOT_ALLOWED, post={302, 404}, kwargs=lambda w: {"pk": 1}),
     "supervision:ranking": signed_in(get_roles={"reporter_a": FORBIDDEN, "reporter_b": FORBIDDEN}),
+    "supervision:circular": signed_in(get_roles={"reporter_a": FORBIDDEN, "reporter_b": FORBIDDEN}),
     # --- JSON API: a token for writes, a token or the session for reads ----------------------
     "api-ledger": Route(get={"anonymous": {401}}),
     "api-dashboard": Route(get={"anonymous": {401}}),
