@@ -10,16 +10,13 @@ reporters see their department's targets (led or supported), officials, supervis
 see everything."""
 
 import datetime
-import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef
 from django.urls import reverse
-from django.utils import timezone
 
 from projects.models import PracticalTask
 from targets import prepared, roles, selectors
@@ -328,36 +325,26 @@ def dashboard(*, user, report, as_of, include_pending=False, sort=DEFAULT_DEPART
 
 
 def _ledger_rows(*, user, report, as_of, include_pending):
-    """The visible targets with their standing, their co-units and practical tasks, in one query."""
-    scope = roles.read_scope(user)
-    if scope is None:
-        return []
-    today, tolerance = timezone.localdate(), settings.REPORTGOV_TOLERANCE
-    sql, params = _ledger_rows_sql(report.pk, scope, as_of, include_pending, today, tolerance)
-    with prepared.figure_selects():  # the same text for every report and day
-        return list(Target.objects.raw(sql, params))
-
-
-@functools.lru_cache(maxsize=64)
-def _ledger_rows_sql(report_id, scope, as_of, include_pending, today, tolerance):
-    """The SQL of _ledger_rows, compiled once per report, scope and as-of day (compiling the
-    computation for a report of 300 targets cost a tenth of the page). `today` and the tolerance
-    are in the key because with_progress reads them (targets.selectors._standing).
+    """The visible targets with their standing, their co-units and practical tasks, in one query.
 
     The query reads the targets' own columns (the long texts left behind). The report, sections
     and departments they point to are few: the dashboard attaches them from the small tables it
     reads anyway. Joined into each of the report's rows they made the query slower to plan than to
     run, and building four related objects per target cost more than the figures themselves."""
+    scope = roles.read_scope(user)
+    if scope is None:
+        return []
     co_units = Target.co_departments.through.objects.filter(target=OuterRef("pk")).values("department_id")
     tasks = PracticalTask.targets.through.objects.filter(target=OuterRef("pk")).values("practicaltask__no")
     queryset = (
-        selectors.ledger_in_scope(scope=scope, report=report_id, as_of=as_of, include_pending=include_pending)
+        selectors.ledger_in_scope(scope=scope, report=report, as_of=as_of, include_pending=include_pending)
         .select_related(None)
         .defer("source_text", "baseline_source")
         .annotate(co_department_ids=ArraySubquery(co_units), task_nos=ArraySubquery(tasks))
         .order_by("order", "code")
     )
-    return queryset.query.sql_with_params()
+    with prepared.figure_selects():  # the same text for every report and day
+        return list(queryset)
 
 
 def _area_of(target, areas, sections):
