@@ -176,6 +176,24 @@ ROUTES = {
     "supervision:extension-decide": supervisors_only(get=NOT_ALLOWED, post={302, 404}, kwargs=lambda w: {"pk": 1}),
     "supervision:ranking": signed_in(get_roles={"reporter_a": FORBIDDEN, "reporter_b": FORBIDDEN}),
     "supervision:circular": signed_in(get_roles={"reporter_a": FORBIDDEN, "reporter_b": FORBIDDEN}),
+    # --- 起草 (drafting): supervisors and admins; the world holds no draft, so theirs is a 404 ----
+    "drafting:upload": supervisors_only(post=OK),  # an empty POST is a form with errors
+    "drafting:review": supervisors_only(get={404}, post={404}, kwargs=lambda w: {"pk": 1}),
+    "drafting:edit": supervisors_only(get={404}, post={404}, kwargs=lambda w: {"pk": 1, "target_id": 1}),
+    **{
+        name: signed_in(
+            get=NOT_ALLOWED,
+            post={404},
+            kwargs=kwargs,
+            post_roles={"reporter_a": FORBIDDEN, "reporter_b": FORBIDDEN, "official": FORBIDDEN},
+        )
+        for name, kwargs in (
+            ("drafting:decide", lambda w: {"pk": 1, "target_id": 1}),
+            ("drafting:add-clause", lambda w: {"pk": 1}),
+            ("drafting:bulk", lambda w: {"pk": 1}),
+            ("drafting:publish", lambda w: {"pk": 1}),
+        )
+    },
     # --- JSON API: a token for writes, a token or the session for reads ----------------------
     "api-ledger": Route(get={"anonymous": {401}}),
     "api-dashboard": Route(get={"anonymous": {401}}),
