@@ -197,6 +197,7 @@ def test_english_pages_show_no_chinese_but_the_data(client, reporter_a, lagging_
         target.source_text,
         target.unit,
         target.lead_department.name,
+        target.report.government.name,
         "简体中文",
     ]
     client.force_login(reporter_a)
