@@ -452,7 +452,11 @@ class Item:
     baseline: str | None = None
     baseline_clause: str = ""
     growth_basis: str = ""  # over_period for 翻一番
+    marks: list = dataclasses.field(default_factory=list)  # (start, end) of each figure it is read from
     opening: str = ""  # the segment the figure stands in, as written
+
+    def __post_init__(self):
+        self.marks = self.marks or [(self.start, self.end)]
 
     @property
     def direction(self):
@@ -677,6 +681,8 @@ class Reader:
                     linked = None if metric.opening.startswith("其中") else self._repeated_target(metric)
                     if linked is None:
                         self.targets.append(metric)
+                    else:
+                        linked.marks.append((metric.start, metric.end))  # the task's own figure, marked too
                     linked = linked or metric
                     linked.kind = "practical_task_metric"
                     task["metrics"].append(linked)
@@ -803,6 +809,7 @@ def _pair_growth_with_level(items, original):
                 and re.match(r"^(达到|总量达到|规模达到|增长|同比增长|比上年增长)", item.opening)
             ):
                 level.growth_rate = growth.growth_rate
+                level.marks = sorted(level.marks + growth.marks)
                 if level.comparator == EQUAL:
                     level.comparator = growth.comparator  # 增长15%以上，达到500亿元: at least both
                 level.name = level.name or growth.name
@@ -897,6 +904,7 @@ def draft(original: str, keywords=()) -> dict:
             "section_title": titles.get(target.section, ""),
             "start": target.start,
             "end": target.end,
+            "marks": [list(mark) for mark in target.marks],
             "clause": target.clause,
             "baseline": target.baseline,
             "baseline_clause": target.baseline_clause,

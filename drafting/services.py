@@ -84,6 +84,7 @@ def decide(*, draft_id: int, target_id: int, action: str) -> Draft:
             if target.get(field) in (None, "") and other.get(field) not in (None, ""):
                 target[field] = other[field]
         target["unit"] = target["unit"] or other["unit"]
+        target["marks"] = sorted(target.get("marks", []) + other.get("marks", []))
         if other["clause"] not in target["clause"]:
             target["clause"] = f"{target['clause']}，{other['clause']}"
         target["end"] = max(target["end"], other["end"])
@@ -198,6 +199,7 @@ def add_from_clause(*, draft_id: int, clause: str) -> list[int]:
             "section": section["code"],
             "section_title": section["title"],
             "start": at + item.start,
+            "marks": [[at + start, at + end] for start, end in item.marks],
             "end": at + item.end,
             "clause": item.clause or clause,
             "baseline": item.baseline,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from targets import roles
+from targets.choices import Kind
 from targets.models import Government
 
 from . import services
@@ -57,17 +58,24 @@ def upload(request):
 
 
 def _pieces(draft):
-    """The report's text cut at every drafted figure: (text, target id or None)."""
+    """The report's text cut at every drafted figure (a target may have several: a growth rate and
+    its level, a task's repetition): text, and for a figure its target, status and whether it is
+    the target's first mark (the one the table links to)."""
     marks = sorted(
-        ((t["start"], t["end"], t["id"], t["status"]) for t in draft.data["targets"] if t["end"] > t["start"]),
-        key=lambda mark: mark[0],
+        (start, end, t["id"], t["status"])
+        for t in draft.data["targets"]
+        for start, end in t.get("marks") or [(t["start"], t["end"])]
+        if end > start
     )
-    pieces, at = [], 0
+    pieces, at, anchored = [], 0, set()
     for start, end, target_id, status in marks:
         if start < at:
             continue  # a figure read twice (a split) is marked once
         pieces.append({"text": draft.text[at:start]})
-        pieces.append({"text": draft.text[start:end], "target": target_id, "status": status})
+        pieces.append(
+            {"text": draft.text[start:end], "target": target_id, "status": status, "anchor": target_id not in anchored}
+        )
+        anchored.add(target_id)
         at = end
     pieces.append({"text": draft.text[at:]})
     return pieces
@@ -85,7 +93,10 @@ def review(request, pk):
         "draft": draft,
         "government": government,
         "pieces": _pieces(draft),
-        "targets": [{**t, "department": departments.get(t["lead_department"])} for t in targets],
+        "targets": [
+            {**t, "department": departments.get(t["lead_department"]), "kind_label": Kind(t["kind"]).label}
+            for t in targets
+        ],
         "counts": counts,
         "tasks": draft.data["practical_tasks"],
         "glossary": draft.data["glossary"],

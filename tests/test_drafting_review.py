@@ -80,7 +80,12 @@ def test_supervisor_uploads_a_report_and_sees_its_figures_marked_beside_the_draf
     response = client.get(reverse("drafting:review", args=[draft.pk]))
     page = response.content.decode()
     target = row(draft, value="210")
-    assert f'id="fig-{target["id"]}">210亿元</a>' in page
+    # the growth rate and the level it reaches, the first the one the table links to
+    assert f'href="#row-{target["id"]}" id="fig-{target["id"]}">6%以上</a>' in page
+    assert f'href="#row-{target["id"]}">210亿元</a>' in page
+    schools = row(draft, value="5", section="2.1")
+    assert page.count(f'href="#row-{schools["id"]}">5所</a>') == 1  # the task repeating it, marked too
+    assert page.count(f'id="fig-{schools["id"]}"') == 1
     assert f'id="row-{target["id"]}"' in page
     assert "县域医疗中心和养老中心" in page and "实施城区亮化工程" in page
     assert not Report.objects.filter(government=government).exists()  # nothing reaches a report before publish
