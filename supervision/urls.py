@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("review/", views.review_queue, name="review-queue"),
     path("review/<int:pk>/", views.review_entry, name="review-entry"),
+    path("review/batch/", views.review_batch, name="review-batch"),
     path("periods/", views.periods, name="periods"),
     path("periods/close/", views.close_period, name="close-period"),
     path("periods/reopen/", views.reopen_period, name="reopen-period"),

@@ -32,6 +32,7 @@ from . import ranking as ranking_selectors
 from . import services as reopen_services
 from .forms import (
     APPROVE,
+    BatchReviewForm,
     CircularForm,
     ClosePeriodForm,
     DepartmentFilterForm,
@@ -148,6 +149,30 @@ def review_entry(request, pk):
     else:
         done = _("已通过 %(entry)s。") if approve else _("已退回 %(entry)s。")
         messages.success(request, done % {"entry": label})
+    return _back(request, "supervision:review-queue")
+
+
+@supervisors_only
+@require_POST
+def review_batch(request):
+    """批量通过 / 批量退回 the ticked entries, with one reason for a return: all or none."""
+    form = BatchReviewForm(request.POST)
+    if not form.is_valid():
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, message)
+        return _back(request, "supervision:review-queue")
+    approve = form.cleaned_data["decision"] == APPROVE
+    entries = list(form.cleaned_data["entries"].select_related("target").order_by("created_at", "id"))
+    try:
+        reviewed = reopen_services.review_batch(
+            user=request.user, entries=entries, approve=approve, comment=form.cleaned_data["comment"]
+        )
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        done = _("已批量通过 %(count)s 条填报。") if approve else _("已批量退回 %(count)s 条填报。")
+        messages.success(request, done % {"count": len(reviewed)})
     return _back(request, "supervision:review-queue")
 
 

@@ -152,6 +152,8 @@ ROUTES = {
     "supervision:review-entry": supervisors_only(
         get=NOT_ALLOWED, post={302}, kwargs=lambda w: {"pk": w["target_a"].entries.first().pk}
     ),
+    # 批量审核: an empty POST ticks nothing: back to the queue, nothing stored.
+    "supervision:review-batch": supervisors_only(get=NOT_ALLOWED, post={302}),
     "supervision:periods": supervisors_only(),
     "supervision:close-period": supervisors_only(get=NOT_ALLOWED, post={302, 404}),
     "supervision:reopen-period": supervisors_only(get=NOT_ALLOWED, post={302}),

@@ -1,6 +1,9 @@
 from django import template
 
 from targets import roles, services
+from targets.choices import Measure
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 register = template.Library()
 
@@ -16,3 +19,22 @@ def entry_figure(entry, unit=None):
     """What an entry reported, as one short text. Pass the unit when the entry's target is not
     loaded (an entry of a correction chain), to spare a query."""
     return services.entry_figure(entry, entry.target.unit if unit is None else unit)
+
+
+@register.filter
+def evidence_is_image(entry) -> bool:
+    """The evidence can be shown inline in the queue (a photo); other files are linked."""
+    return bool(entry.evidence) and entry.evidence.name.lower().endswith(IMAGE_SUFFIXES)
+
+
+@register.filter
+def is_decrease(entry) -> bool:
+    """A running total reported below the official figure it follows: flagged for the reviewer."""
+    official = getattr(entry, "official", None)
+    return (
+        entry.target.measure == Measure.CUMULATIVE
+        and entry.value is not None
+        and official is not None
+        and official.latest_value is not None
+        and entry.value < official.latest_value
+    )
