@@ -64,8 +64,6 @@ class TargetQuerySet(models.QuerySet):
         completion_rate (完成率), expected_percent (序时, at the figure's own date), growth_percent,
         growth_expected_percent, goal_reached, gap, growth_gap, status.
         """
-        # targets.selectors._standing keeps what this builds, keyed by these inputs (as_of, today,
-        # include_pending, the tolerance): anything else read here must join that key.
         as_of = as_of or timezone.localdate()
         ProgressEntry = apps.get_model("targets", "ProgressEntry")
         Checkpoint = apps.get_model("targets", "Checkpoint")

@@ -1,9 +1,7 @@
 """Reads: the annotated querysets every page, export and API use."""
 
 import datetime
-import functools
 
-from django.conf import settings
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -133,8 +131,7 @@ def target_ledger(*, user, report, as_of=None, include_pending=False, retired=Fa
 
 def ledger_in_scope(*, scope, report, as_of=None, include_pending=False, retired=False):
     """target_ledger for the targets of a roles.read_scope rather than of a user."""
-    as_of = as_of or timezone.localdate()
-    standing = _standing(as_of, include_pending, timezone.localdate(), settings.REPORTGOV_TOLERANCE)
+    standing = Target.objects.with_progress(as_of=as_of, include_pending=include_pending)
     in_use = standing.filter(report=report) if retired else standing.filter(report=report, retired_at__isnull=True)
     return roles.in_scope(in_use, scope).select_related("report", "section", "lead_department")
 
@@ -151,15 +148,6 @@ def ledger_page(ledger, start, stop):
         return ledger[start:stop]
     page = ledger.values("pk")[start:stop]
     return ledger.filter(pk__in=RawSQL(*page.query.get_compiler(ledger.db).as_sql()))
-
-
-@functools.lru_cache(maxsize=32)
-def _standing(as_of, include_pending, today, tolerance):
-    """`Target.objects.with_progress(...)`, built once per day, as-of date and tolerance and never
-    evaluated itself: every caller filters a clone of it. Resolving the computation's expressions
-    took longer than running its SQL for a report of 300 targets. `today` and the tolerance are in
-    the key because with_progress reads them when it builds the query."""
-    return Target.objects.with_progress(as_of=as_of, include_pending=include_pending)
 
 
 def target_history(target):
