@@ -202,3 +202,44 @@ def api_error_response(request, response):
         if header in response:
             answer[header] = response[header]
     return answer
+
+
+# --- Text no field can hold ------------------------------------------------------------------------------------------
+
+# A NUL can be neither stored nor compared by PostgreSQL (the driver refuses the statement); a lone surrogate is no
+# character, and UTF-8 cannot encode it. Both reach request.GET and request.POST: a NUL as %00, a surrogate when the
+# request declares a charset that decodes to one (`Content-Type: …; charset=unicode_escape` and `?q=\\ud800`).
+UNREADABLE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+UNREADABLE_REQUEST = _("请求中含有无法处理的字符（如空字符），请检查地址或填写的内容后重试。")
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class UnreadableTextMiddleware:
+    """Answers 400, in Chinese (JSON under /api/), any request whose query parameters or form fields — keys or
+    values — hold a NUL or a lone surrogate, before a view, a filter or Django admin's list filters pass them to the
+    database. Uploaded files are content, not text, and are not looked at. Goes after the header middlewares (the
+    400 carries CSP and nosniff) and before anything that reads the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        fields = [request.GET]
+        if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+            fields.append(request.POST)
+        if any(
+            UNREADABLE_CHARACTERS.search(text)
+            for query in fields
+            for key, values in query.lists()
+            for text in (key, *values)
+        ):
+            return unreadable_request_response(request)
+        return self.get_response(request)
+
+
+def unreadable_request_response(request):
+    if request.path.startswith(API_PREFIX):
+        body = {"error": str(UNREADABLE_REQUEST), "request_id": getattr(request, "request_id", "")}
+        return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+    body = loader.get_template("400.html").render({"message": UNREADABLE_REQUEST})
+    return HttpResponse(body, status=400, content_type="text/html; charset=utf-8")

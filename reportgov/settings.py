@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Under /api/ every error in JSON (a 404, a 405, a 500 …), with the headers above.
     "reportgov.middleware.ApiErrorsAsJsonMiddleware",
+    # A NUL or a lone surrogate in a query or form field: a Chinese 400 before anything reads it.
+    "reportgov.middleware.UnreadableTextMiddleware",
     # After the header middlewares (a 503 still carries CSP and nosniff), before all that reads the database.
     "reportgov.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

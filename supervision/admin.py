@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from targets.admin_lists import DateDrillDownInCalendarMixin
+
 from .models import ReminderLog
 
 
 @admin.register(ReminderLog)
-class ReminderLogAdmin(admin.ModelAdmin):
+class ReminderLogAdmin(DateDrillDownInCalendarMixin, admin.ModelAdmin):
     """Read-only: reminders are sent by `manage.py send_reminders`; the log is their record."""
 
     list_display = ("sent_on", "kind", "recipient", "email", "department", "target_count", "sent_at")

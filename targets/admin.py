@@ -2,6 +2,8 @@
 `Target.objects.with_progress()`, never recomputed here; every change is recorded by the triggers of
 targets.history and shown by each object's 历史 button."""
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -16,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from pghistory.core import event_models
 
 from . import history, roles
+from .admin_lists import DateDrillDownInCalendarMixin
 from .admin_locking import OptimisticLockMixin
 from .choices import Stage, Status
 from .models import (
@@ -408,7 +411,7 @@ class TargetAdmin(OptimisticLockMixin, HistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(HistoryMixin, admin.ModelAdmin):
+class ProgressEntryAdmin(DateDrillDownInCalendarMixin, HistoryMixin, admin.ModelAdmin):
     """Read-only: entries are recorded through the form, the API or an import; corrections are new entries."""
 
     list_display = ("target", "reported_on", "value", "growth_rate", "stage", "review_status", "created_by")
@@ -498,7 +501,7 @@ class DepartmentFilter(admin.SimpleListFilter):
         return [(str(d.pk), d.name) for d in Department.objects.order_by("order", "code")]
 
     def queryset(self, request, queryset):
-        if self.value():
+        if self.value() in dict(self.lookup_choices):  # an id that is no department's, or no id, filters nothing
             return queryset.filter(staff_profile__department=self.value())
         return queryset
 
@@ -637,3 +640,17 @@ class ChangeEventAdmin(admin.ModelAdmin):
     @admin.display(description=_("来源"))
     def via(self, obj):
         return self._row(obj)["via"] or "—"
+
+
+# --- Login records (django-axes) ------------------------------------------------------------
+
+
+# axes' own admins, with their date drill-down kept inside the calendar.
+for model, axes_admin in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+        admin.site.register(model, type(axes_admin.__name__, (DateDrillDownInCalendarMixin, axes_admin), {}))

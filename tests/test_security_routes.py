@@ -8,9 +8,11 @@ one of them). Then each of those parameters alone gets each hostile value."""
 
 import json
 import re
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlencode
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
 from django.db import transaction
 from django.http import QueryDict
 from django.test import override_settings
@@ -70,13 +72,13 @@ def answers(client, url, query):
         return f"500 ({error.__class__.__name__}: {str(error)[:120]})"
 
 
-def hostile_problems(names, world, monkeypatch, roles=scope.ROLES):
+def hostile_problems(names, world, monkeypatch, roles=scope.ROLES, more_keys=lambda name: set()):
     problems, tried = [], 0
     for name in names:
         url = scope.url_of(name, world)
         for role in roles:
             client = scope.client_for(world, role)
-            for key in sorted(parameters_read(client, url, monkeypatch)):
+            for key in sorted(parameters_read(client, url, monkeypatch) | more_keys(name)):
                 for label, value in HOSTILE.items():
                     status = answers(client, url, f"{quote(key)}={value}")
                     tried += 1
@@ -90,6 +92,154 @@ def test_no_parameter_of_any_page_gives_a_server_error_for_any_role(world, monke
     problems, tried = hostile_problems(scope.APP_ROUTES, world, monkeypatch)
     assert problems == [], "\n".join(problems)
     assert tried > 1000  # the parameters were found, not an empty walk
+
+
+# --- Django admin's lists: their filters and date drill-downs ------------------------------------------------------
+
+ADMIN_LISTS = [name for name in scope.ADMIN_ROUTES if name.endswith("_changelist")]
+
+
+def model_admin_of(name):
+    return next(
+        model_admin
+        for model, model_admin in admin.site._registry.items()
+        if name == f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
+    )
+
+
+def drill_down_keys(name):
+    """A list's date drill-down parameters: linked only when its rows fall in one month, so named from its admin."""
+    field = model_admin_of(name).date_hierarchy
+    return {f"{field}__{part}" for part in ("year", "month", "day")} if field else set()
+
+
+@pytest.fixture
+def admin_world(world):
+    """Rows in every list whose filters offer only the values present (the login records' path_info)."""
+    seen = {"username": "somebody", "ip_address": "127.0.0.1", "user_agent": "test", "path_info": "/login/"}
+    AccessAttempt.objects.create(**seen, get_data="", post_data="", failures_since_start=1)
+    AccessLog.objects.create(**seen)
+    AccessFailureLog.objects.create(**seen)
+    return world
+
+
+@override_settings(DEBUG=False)
+def test_no_filter_or_date_drill_down_of_any_admin_list_gives_a_server_error(admin_world, monkeypatch):
+    problems, tried = hostile_problems(
+        ADMIN_LISTS, admin_world, monkeypatch, roles=("admin",), more_keys=drill_down_keys
+    )
+    assert problems == [], "\n".join(problems)
+    assert tried > 300
+
+
+DATE_LISTS = [name for name in ADMIN_LISTS if model_admin_of(name).date_hierarchy]
+
+
+@override_settings(DEBUG=False)
+@pytest.mark.parametrize("name", DATE_LISTS)
+@pytest.mark.parametrize(
+    "drill_down",
+    [
+        {"year": "9999"},
+        {"year": "9999", "month": "12"},
+        {"year": "9999", "month": "12", "day": "31"},
+        {"year": "0"},
+        {"year": "2026", "month": "1" + "0" * 30},
+        {"year": "2026", "month": "3", "day": "1" + "0" * 30},
+        {"year": "2026", "month": "2", "day": "30"},
+    ],
+    ids=lambda drill_down: "-".join(drill_down.values())[:20],
+)
+def test_a_date_drill_down_past_the_calendar_is_an_incorrect_lookup_not_a_server_error(admin_world, name, drill_down):
+    field = model_admin_of(name).date_hierarchy
+    query = "&".join(f"{field}__{part}={value}" for part, value in drill_down.items())
+    response = scope.client_for(admin_world, "admin").get(scope.url_of(name, admin_world), QUERY_STRING=query)
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
+
+
+@override_settings(DEBUG=False)
+def test_a_date_drill_down_inside_the_calendar_lists_the_rows_of_that_day(admin_world):
+    url = reverse("admin:targets_progressentry_changelist")
+    year = admin_world["report"].year
+    client = scope.client_for(admin_world, "admin")
+    on_the_day = client.get(url, {"reported_on__year": year, "reported_on__month": 3, "reported_on__day": 31})
+    the_day_after = client.get(url, {"reported_on__year": year, "reported_on__month": 4, "reported_on__day": 1})
+    assert on_the_day.context["cl"].result_count == 2
+    assert the_day_after.context["cl"].result_count == 0
+    last_year = client.get(reverse("admin:axes_accesslog_changelist"), {"attempt_time__year": 9998})
+    assert last_year.status_code == 200 and last_year.context["cl"].result_count == 0
+
+
+@override_settings(DEBUG=False)
+def test_the_users_department_filter_lists_that_departments_people_and_ignores_a_value_that_is_no_id(
+    admin_world, dept_a
+):
+    client = scope.client_for(admin_world, "admin")
+    url = reverse("admin:auth_user_changelist")
+    listed = client.get(url, {"department": dept_a.pk})
+    assert [user.username for user in listed.context["cl"].result_list] == [admin_world["users"]["reporter_a"].username]
+    for no_id in ("fgw", "1e3", "１", "-1"):
+        response = client.get(url, {"department": no_id})
+        assert response.status_code == 200, no_id
+        assert response.context["cl"].result_count == client.get(url).context["cl"].result_count
+
+
+# --- A NUL or a lone surrogate in a query or a form: refused before anything reads it --------------------------------
+
+# The test client encodes a str as UTF-8 and Django decodes the query as the request's declared charset: one that
+# decodes `\\ud800` to a lone surrogate lets it through to request.GET, as a client can.
+SURROGATE_CHARSET = {"CONTENT_TYPE": "text/plain; charset=unicode_escape"}
+
+
+def refused_in_chinese(response):
+    assert response.status_code == 400, response.content[:300]
+    assert str(middleware.UNREADABLE_REQUEST) in response.content.decode()
+    return response
+
+
+@override_settings(DEBUG=False)
+def test_a_nul_or_a_lone_surrogate_in_a_query_is_refused_in_chinese_and_the_same_parameter_without_it_is_read(
+    client, report
+):
+    public = reverse("public")
+    refused_in_chinese(client.get(public, QUERY_STRING="report=%00"))
+    refused_in_chinese(client.get(public, QUERY_STRING="re%00port=" + report.code))
+    refused_in_chinese(client.get(public, QUERY_STRING="report=%5Cud800", **SURROGATE_CHARSET))
+    read = client.get(public, QUERY_STRING=f"report={report.code}", **SURROGATE_CHARSET)
+    assert read.status_code == 200 and report.title in read.content.decode()
+
+
+@override_settings(DEBUG=False)
+def test_under_the_api_a_nul_in_the_query_is_a_json_400_and_without_it_the_ledger_answers(client, reporter_a, report):
+    secret = ApiToken.objects.issue(user=reporter_a)[1]
+    url = reverse("api-ledger")
+    refused = client.get(url, QUERY_STRING="report=%00", headers={"Authorization": f"Token {secret}"})
+    assert json_error(refused, 400) == str(middleware.UNREADABLE_REQUEST)
+    assert refused.json()["request_id"] == refused["X-Request-ID"]
+    read = client.get(url, QUERY_STRING=f"report={report.code}", headers={"Authorization": f"Token {secret}"})
+    assert read.status_code == 200 and read["Content-Type"].startswith("application/json")
+
+
+@override_settings(DEBUG=False)
+@pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
+def test_a_nul_in_a_form_field_or_its_name_is_refused_and_stores_nothing_and_the_same_form_without_it_is_recorded(
+    world, encoding
+):
+    client = scope.client_for(world, "reporter_a")
+    url = scope.url_of("record-progress", world)
+    target = world["target_a"]
+    before = target.entries.count()
+
+    def post(data):
+        if encoding == "multipart":
+            return client.post(url, data)
+        return client.post(url, urlencode(data), content_type="application/x-www-form-urlencoded")
+
+    refused_in_chinese(post({**scope.progress_for_a(world), "note": "一季度\x00完成"}))
+    refused_in_chinese(post({**scope.progress_for_a(world), "no\x00te": "一季度完成"}))
+    assert target.entries.count() == before
+    assert post({**scope.progress_for_a(world), "note": "一季度完成"}).status_code == 302
+    assert target.entries.latest("id").note == "一季度完成"
 
 
 # --- The JSON API -------------------------------------------------------------------------------
