@@ -158,7 +158,10 @@ COUNTERS = [
     "张",
     "床",
     "间",
+    "场次",
+    "批次",
     "场",
+    "斤",
     "次",
     "部",
     "艘",
@@ -213,6 +216,7 @@ TWO_DIGIT_GROWTH = re.compile(r"两位数(以上)?(的)?增长")
 COUNT_VERB_BEFORE = re.compile(
     r"(建|建成|建设|完成|打造|扶持|设立|培育|新增|创建|改造|实施|开展|引进|举办|组建|培训|达到|办好|办成)$"
 )
+SCOPE_BEFORE = re.compile(r"(全市|全县|全区|全省|全国|全州|全旗|辖区|全镇|全乡)(共有|共|现有|所有)?$")
 LIST_LABEL_AFTER = re.compile(r"^.{0,6}?(即|就是|方面)|^大")
 
 
@@ -263,6 +267,8 @@ def figures(text: str) -> list[Figure]:
         before = masked[max(0, start - 4) : start]
         if start and (masked[start - 1] in "第#.·/" or masked[start - 1].isascii() and masked[start - 1].isalnum()):
             continue
+        if SCOPE_BEFORE.search(masked[:start]):
+            continue  # 全市12个乡镇: the extent of what is there, not a commitment
         if chinese and not _chinese_count_counts(masked, start, unit_end):
             continue
         value = _number(number)
@@ -453,6 +459,7 @@ class Item:
     baseline_clause: str = ""
     growth_basis: str = ""  # over_period for 翻一番
     marks: list = dataclasses.field(default_factory=list)  # (start, end) of each figure it is read from
+    stretch: str | None = None  # 力争7%: the growth rate strived for beyond the target
     opening: str = ""  # the segment the figure stands in, as written
 
     def __post_init__(self):
@@ -532,7 +539,7 @@ class Reader:
             if items and len(items[-1].name) <= 2 and items[-1].unit in MONEY and seg.strip(",:;。 "):
                 items[-1].name += f"（{_tidy(seg)}）"  # 投入500万元，建成10个社区少年宫: money named by its use
             items.extend(found)
-        items = _pair_growth_with_level(items, self.original)
+        items = _pair_growth_with_level(_fold_stretch_goals(items, self.original), self.original)
         if main and not items:
             text = sentence.group().strip("。;, ")
             if text and ACTION.search(text) and len(text) <= 40:
@@ -792,6 +799,26 @@ class Reader:
 ACTION = re.compile(r"达到|实现|完成|确保|控制|保持|稳定|符合|同步")
 
 
+def _fold_stretch_goals(items, original):
+    """增长6%以上、力争7%: the rate strived for belongs to the growth target before it."""
+    kept = []
+    for item in items:
+        previous = kept[-1] if kept else None
+        if (
+            previous is not None
+            and previous.growth_rate is not None
+            and item.unit == "%"
+            and item.growth_rate is None
+            and re.search(r"(力争|争取|努力)", original[previous.end : item.start])
+            and item.start - previous.end <= 8
+        ):
+            previous.stretch = item.value
+            previous.marks = sorted(previous.marks + item.marks)
+            continue
+        kept.append(item)
+    return kept
+
+
 def _pair_growth_with_level(items, original):
     """增长15%以上，达到500亿元: a growth rate and the level it reaches are one target."""
     paired = []
@@ -898,6 +925,7 @@ def draft(original: str, keywords=()) -> dict:
             "direction": target.direction,
             "growth_rate": target.growth_rate,
             "growth_basis": target.growth_basis or "year_on_year",
+            "stretch": target.stretch,
             "kind": target.kind,
             "measure": target.measure,
             "section": target.section,

@@ -347,3 +347,13 @@ def test_growth_rates_listed_after_respectively_are_each_a_growth_rate():
     text = report(main="2030年主要预期目标是:城乡居民人均可支配收入分别增长6%和7%。")
     found = [(t["value"], t["growth_rate"], t["unit"]) for t in targets_of(text) if t["section"] == "3"]
     assert found == [(None, "6", "%"), (None, "7", "%")]
+
+
+def test_the_extent_of_what_is_there_is_not_a_target():
+    text = report(annual="(一)推进均衡。实现全县18个乡镇卫生院全覆盖,新建村卫生室20个。")
+    assert [(t["value"], t["unit"]) for t in targets_of(text) if t["section"] == "3.1.1"] == [("20", "个")]
+
+
+def test_a_rate_strived_for_belongs_to_the_growth_target_before_it():
+    target = one(report(main="2030年主要预期目标是:地区生产总值增长6%以上、力争7%。"))
+    assert (target["growth_rate"], target["stretch"], target["comparator"]) == ("6", "7", "≥")
