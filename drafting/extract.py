@@ -391,7 +391,13 @@ def outline(paras: list[Paragraph]) -> tuple[list[Section], list[tuple[Paragraph
         elif heading and numeral == top_next:
             part = _part(text, str(top_next), paragraph.start)
             top_next, area_next, area, sub, opened = top_next + 1, 1, None, None, "part"
-        elif part is not None and len(text) <= 30 and (GLOSSARY_HEADING.match(text) or TASKS_HEADING.match(text)):
+        elif (
+            part is not None
+            and len(text) <= 30
+            and not SUB_HEADING.match(text)
+            and not text.endswith("。")
+            and (GLOSSARY_HEADING.match(text) or TASKS_HEADING.match(text))
+        ):
             part = _part(text.rstrip(":"), str(top_next), paragraph.start)
             part.role = "glossary" if GLOSSARY_HEADING.match(text) else "tasks"
             top_next, area_next, area, sub, opened = top_next + 1, 1, None, None, "appendix"
@@ -505,6 +511,8 @@ class Reader:
     def read(self):
         for paragraph, section, opened in self.placed:
             if section is not None and section.role in ("review", "forward") and opened in ("", "sub"):
+                if _lists_tasks(section) and TASK_ITEM.match(paragraph.text):
+                    continue  # an item of the practical tasks listed in the body: read with the tasks
                 found = self.read_paragraph(paragraph, section)
                 (self.baselines if section.role == "review" else self.targets).extend(found)
         self._read_tasks()
@@ -669,7 +677,7 @@ class Reader:
     # The practical tasks (为民兴办实事) and the targets they repeat.
     def _read_tasks(self):
         for section in self.sections:
-            if section.role != "tasks":
+            if section.role != "tasks" and not _lists_tasks(section):
                 continue
             reading = Section(
                 section.code, section.title, 1, None, section.start, role="forward", kind="practical_task_metric"
@@ -720,7 +728,7 @@ class Reader:
         best, best_score = None, 0.3
         taken = {id(item) for task in self.tasks for item in task["metrics"]}
         for target in self.targets:
-            if id(target) in taken or target.value != metric.value or target.section.split(".")[0] == metric.section:
+            if id(target) in taken or target.value != metric.value or target.section == metric.section:
                 continue
             if target.unit != metric.unit and not {target.unit, metric.unit} <= PERSON_UNITS:
                 continue
@@ -863,6 +871,11 @@ def _respective_names(seg, masked, figs):
         if fig.comparator == EQUAL:
             fig.comparator = figs[-1].comparator
     return names
+
+
+def _lists_tasks(section):
+    """A forward section of the body that lists the practical tasks: (七)办好十件民生实事。1.… 2.…"""
+    return section.role == "forward" and "实事" in section.title and section.level > 1
 
 
 def _defines(text, match):

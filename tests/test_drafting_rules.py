@@ -357,3 +357,18 @@ def test_the_extent_of_what_is_there_is_not_a_target():
 def test_a_rate_strived_for_belongs_to_the_growth_target_before_it():
     target = one(report(main="2030年主要预期目标是:地区生产总值增长6%以上、力争7%。"))
     assert (target["growth_rate"], target["stretch"], target["comparator"]) == ("6", "7", "≥")
+
+
+def test_practical_tasks_listed_in_a_sub_section_of_the_body_are_tasks():
+    text = report(
+        annual="(一)扩大投资。新建乡镇卫生院3所。\n\n(二)办好十件民生实事。\n\n1.新建乡镇卫生院3所。\n\n2.改造农村公路80公里。"
+    )
+    data = draft(text)
+    by_id = {t["id"]: t for t in data["targets"]}
+    tasks = {task["no"]: [by_id[m["target"]] for m in task["metrics"]] for task in data["practical_tasks"]}
+    assert [(t["section"], t["value"]) for t in tasks[1]] == [("3.1.1", "3")]
+    assert [(t["section"], t["value"], t["unit"]) for t in tasks[2]] == [("3.1.2", "80", "公里")]
+    assert [(t["value"], t["unit"]) for t in data["targets"] if t["section"] == "3.1.2"] == [
+        ("10", "件"),
+        ("80", "公里"),
+    ]
