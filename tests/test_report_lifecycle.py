@@ -21,6 +21,7 @@ from targets.history import ChangeEvent
 from targets.models import Department, ProgressEntry, Report, ReportStateChange, StaffProfile, Target
 
 from . import builders
+from .committed import _restore_migrated_contents, committed_db  # noqa: F401  (fixtures)
 
 TODAY = datetime.date(2026, 11, 27)
 EAST = "donggang-2026"
@@ -450,18 +451,82 @@ def test_the_template_workbook_imports_as_a_report_with_every_kind_of_target(cli
 # --- Query counts with two governments loaded -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["dashboard", "target-list", "living-report"])
+@pytest.mark.parametrize("page_name", ["dashboard", "target-list", "living-report"])
 def test_main_pages_read_the_same_queries_with_a_second_government_loaded(
-    client, tmp_path, report, target_a, target_b, official, supervisor, page, django_assert_num_queries
+    client, tmp_path, report, target_a, target_b, official, supervisor, page_name, django_assert_num_queries
 ):
     client.force_login(official)
-    client.get(reverse(page))  # warm the session
+    client.get(reverse(page_name))  # warm the session
     with CaptureQueriesContext(connection) as one:
-        assert client.get(reverse(page)).context["current_report"] == report
+        assert client.get(reverse(page_name)).context["current_report"] == report
     one_count = len(one.captured_queries)
     east_report, _output = import_east(tmp_path)
     services.change_report_state(user=supervisor, report=east_report, state=ReportState.ACTIVE)
     with django_assert_num_queries(one_count):
-        assert client.get(reverse(page), {"report": report.code}).context["current_report"] == report
+        assert client.get(reverse(page_name), {"report": report.code}).context["current_report"] == report
     with django_assert_num_queries(one_count):
-        assert client.get(reverse(page), {"report": EAST}).context["current_report"] == east_report
+        assert client.get(reverse(page_name), {"report": EAST}).context["current_report"] == east_report
+
+
+# --- The data migration -----------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("committed_db")
+def test_migration_0014_gives_the_seed_government_to_what_was_loaded_and_changes_no_figure():
+    from django.db.migrations.executor import MigrationExecutor
+
+    before_0014 = [("targets", "0013_report_state")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before_0014)
+    old = executor.loader.project_state(before_0014).apps
+    user = old.get_model("auth", "User").objects.create(username="reporter-old")
+    report = old.get_model("targets", "Report").objects.create(
+        code="chengguan",
+        title="2026年兰州市城关区政府工作报告",
+        year=2026,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 12, 31),
+        state=ReportState.ACTIVE,
+    )
+    department = old.get_model("targets", "Department").objects.create(code="fgw", name="发展和改革局")
+    section = old.get_model("targets", "Section").objects.create(report=report, code="3", title="三")
+    target = old.get_model("targets", "Target").objects.create(
+        report=report,
+        code="A1",
+        section=section,
+        name="新建学校",
+        unit="所",
+        kind="annual_task",
+        direction="at_least",
+        target_value=10,
+        period_start=datetime.date(2026, 1, 1),
+        deadline=datetime.date(2026, 12, 31),
+        lead_department=department,
+        source_text="新建学校10所",
+    )
+    old.get_model("targets", "ProgressEntry").objects.create(
+        target=target, reported_on=datetime.date(2026, 6, 30), value=4, created_by=user, review_status="approved"
+    )
+
+    builders.refresh_latest(target_ids=[target.pk])
+
+    def rows(table):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM {table} ORDER BY id")
+            names = [column.name for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    targets_before, entries_before = rows("targets_target"), rows("targets_progressentry")
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    migrated = Report.objects.get(code="chengguan")
+    assert (migrated.government.code, migrated.government.name) == ("lanzhou-chengguan", "兰州市城关区人民政府")
+    assert Department.objects.get(code="fgw").government == migrated.government
+    assert list(migrated.state_changes.values_list("to_state", flat=True)) == [ReportState.ACTIVE]
+    # Every target as it was, with a new and empty retired_at; every entry exactly as it was.
+    targets_after = rows("targets_target")
+    assert [row.pop("retired_at") for row in targets_after] == [None]
+    assert targets_after == targets_before
+    assert rows("targets_progressentry") == entries_before
+    assert builders.standing(Target.objects.get(code="A1")).percent_complete == 40

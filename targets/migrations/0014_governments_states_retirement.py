@@ -457,29 +457,12 @@ class Migration(migrations.Migration):
                 verbose_name="督查范围",
             ),
         ),
-        migrations.RunPython(attach_to_seed_government, migrations.RunPython.noop),
-        migrations.AddConstraint(
-            model_name="department",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("government__isnull", False)),
-                name="department_has_government",
-                violation_error_message="请选择责任单位所属的人民政府。",
-            ),
-        ),
         migrations.AddConstraint(
             model_name="department",
             constraint=models.UniqueConstraint(
                 fields=("government", "name"),
                 name="department_name_unique_in_government",
                 violation_error_message="同一人民政府的责任单位名称不能重复。",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="report",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("government__isnull", False)),
-                name="report_has_government",
-                violation_error_message="请选择发布报告的人民政府。",
             ),
         ),
         migrations.AddField(
@@ -752,6 +735,24 @@ class Migration(migrations.Migration):
                     table="targets_staffgovernmentevent",
                     when="BEFORE",
                 ),
+            ),
+        ),
+        # Last: every table, event table and trigger exists when the rows are written.
+        migrations.RunPython(attach_to_seed_government, migrations.RunPython.noop),
+        migrations.AddConstraint(
+            model_name="department",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("government__isnull", False)),
+                name="department_has_government",
+                violation_error_message="请选择责任单位所属的人民政府。",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="report",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("government__isnull", False)),
+                name="report_has_government",
+                violation_error_message="请选择发布报告的人民政府。",
             ),
         ),
         # The new event tables refuse TRUNCATE as the others do (0012).
