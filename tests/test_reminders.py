@@ -238,3 +238,20 @@ def test_preview_and_sending_are_for_supervisors(client, ledger, people, officia
         assert client.get(reverse("supervision:reminders")).status_code == 403
         assert client.post(reverse("supervision:send-reminders")).status_code == 403
     assert mail.outbox == []
+
+
+def test_a_reporters_home_lists_what_is_due_beside_what_was_returned(client, ledger, people, today):
+    move_to(today, D(2026, 12, 8))
+    client.force_login(people["reporter_a"])
+    page = client.get(reverse("target-list")).content.decode()
+    todo = page[page.index('id="todo-heading"') : page.index("</section>", page.index('id="todo-heading"'))]
+    assert "待办：2 项目标应报送进度" in todo
+    assert 'class="badge step-urge">催办' in todo and "A2 </span>" not in todo
+    assert "十月报过十一月未报" in todo and "2026年11月，应于 2026-12-05 前报送（逾期未报）" in todo
+    assert ledger["reported"].name not in todo
+    assert "十一月被退回的目标" in page[page.index("returned-entries") :]  # what was returned, below
+
+
+def test_a_department_with_nothing_due_sees_no_todo(client, ledger, people):
+    client.force_login(people["reporter_b"])
+    assert 'id="todo-heading"' not in client.get(reverse("target-list")).content.decode()

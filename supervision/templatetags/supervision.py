@@ -2,6 +2,9 @@ from django import template
 
 from targets import roles, services
 from targets.choices import Measure
+from targets.models import Target
+
+from .. import cycles
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
@@ -38,3 +41,15 @@ def is_decrease(entry) -> bool:
         and official.latest_value is not None
         and entry.value < official.latest_value
     )
+
+
+@register.inclusion_tag("supervision/todo.html", takes_context=True)
+def reporter_todo(context, report):
+    """待办 on a reporter's home (我的目标): the reports their department's led targets owe now — due,
+    or late with its step of escalation — beside the entries review returned (listed by the page)."""
+    user = context["user"]
+    department = roles.department_of(user)
+    if report is None or department is None or roles.sees_everything(user):
+        return {"owed": [], "report": report}
+    owed = cycles.obligations(report=report, targets=Target.objects.filter(report=report, lead_department=department))
+    return {"owed": [obligation for obligation in owed if obligation.step is not None], "report": report}
