@@ -143,7 +143,7 @@ class TargetTable(ExportSafeTable):
     expected_percent = tables.Column(verbose_name=_("序时%"), attrs={"td": {"class": "num"}}, orderable=False)
     gap = tables.Column(verbose_name=_("差距"), orderable=False)
     status = StatusColumn(verbose_name=_("状态"), orderable=False)
-    latest_reported_on = DayColumn(verbose_name=_("最近填报"), orderable=False)
+    latest_reported_on = DayColumn(verbose_name=_("最近填报"), orderable=False, attrs={"td": {"class": "nowrap"}})
     unit = tables.Column(verbose_name=_("单位"), visible=False)
     # Exports carry an approved extension's values beside the report's own (the page shows them in 目标).
     adjusted_target_value = tables.Column(verbose_name=_("调整后目标值"), visible=False)
@@ -230,7 +230,8 @@ class TargetTable(ExportSafeTable):
         # The page's as-of date, read once per table from the request the table was configured with.
         if "_as_of" not in self.__dict__:
             self._as_of = as_of_from(self.request)
-        return reported_age(value, self._as_of)
+        age = days_ago((self._as_of - value).days)
+        return format_html('{}<br><small class="age">{}</small>', value.isoformat(), age)
 
     def render_percent_complete(self, value):
         return f"{value:.1f}"

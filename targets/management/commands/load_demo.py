@@ -152,7 +152,8 @@ def demo_figures(target, on, *, pace, steady, start):
         else:
             elapsed = year if target.measure == Measure.ANNUAL or target.growth_rate_target else period
             value = goal * min(elapsed * (steady if target.growth_rate_target else pace), 1)
-        fields["value"] = value.quantize(Decimal("1") if units.counts_whole_things(target.unit) else Decimal("0.01"))
+        whole = units.counts_whole_things(target.unit) or target.unit == "元"  # counts, and incomes in whole yuan
+        fields["value"] = value.quantize(Decimal("1") if whole else Decimal("0.01"))
     if target.growth_rate_target is not None:
         growth = target.growth_rate_target / 100
         if target.growth_basis == GrowthBasis.OVER_PERIOD:
@@ -160,7 +161,9 @@ def demo_figures(target, on, *, pace, steady, start):
             elapsed_years = Decimal((on - target.period_start).days + 1) / Decimal("365.25")
             rate = ((1 + growth) ** (elapsed_years / years) - 1) * steady
         else:
-            # The year-to-date figure against last year's: the goal's growth at the target's pace.
-            rate = min(max((1 + growth) * steady - 1, Decimal("0.08")), Decimal("0.16"))
+            # The year-to-date figure against last year's: the goal's growth at the target's pace,
+            # moving a few tenths of a point from month to month.
+            month = Decimal((on.month * 7) % 5 - 2) / 1000
+            rate = min(max((1 + growth) * steady - 1 + month, Decimal("0.08")), Decimal("0.16"))
         fields["growth_rate"] = (100 * rate).quantize(Decimal("0.1"))
     return fields
