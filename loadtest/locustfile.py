@@ -5,8 +5,17 @@ database, the plan and gunicorn); never aimed at anything but 127.0.0.1.
 Every progress POST carries a unique note `lt-<run>-<n>`. At the end the entries with this run's
 notes are counted in the database: the run fails (exit code 1) on any 5xx, any unexpected answer,
 any acknowledged entry that is not stored, any entry stored twice or stored without being submitted.
+
+With the fault phase (loadtest/run.sh writes the moments of its faults to LOADTEST_FAULTS_FILE),
+what the faults cause is counted apart: from the database's stop until 10 s after its start, 503s
+(the app's answer while the database is down) and the requests that needed it; for 15 s from the
+kill of a worker, the requests it was answering (cut off: no status). Outside those, the rules
+above hold. Throughput (answered requests per second) is measured in two windows: from the end of
+the warm-up to the database's stop, and from `recovered` to the end; the run fails if the second is
+under 90 % of the first.
 """
 
+import datetime
 import itertools
 import json
 import os
@@ -28,7 +37,8 @@ counter = itertools.count(1)
 lock = threading.Lock()
 latest = {target["code"]: target["latest"] for targets in PLAN["reporters"].values() for target in targets}
 step = {target["code"]: target["step"] for targets in PLAN["reporters"].values() for target in targets}
-tally = {"submitted": [], "acknowledged": [], "rejected": 0, "server_errors": 0, "unexpected": 0}
+tally = {"submitted": [], "acknowledged": [], "rejected": 0}
+outcomes = []  # (moment answered, "ok" / "server error" / "unexpected" / "no answer", status), every request
 
 
 def only_loopback(host):
@@ -62,11 +72,23 @@ class Visitor(HttpUser):
 
 def judge(response, *, ok):
     if response.status_code >= 500:
-        tally["server_errors"] += 1
         response.failure(f"server error {response.status_code}")
     elif response.status_code not in ok:
-        tally["unexpected"] += 1
         response.failure(f"unexpected {response.status_code}")
+
+
+@events.request.add_listener
+def note_outcome(start_time, response_time, response, exception, **kwargs):
+    status = getattr(response, "status_code", 0) or 0
+    if exception is None:
+        outcome = "ok"
+    elif status == 0:
+        outcome = "no answer"  # the connection was refused, reset or closed before an answer
+    elif status >= 500:
+        outcome = "server error"
+    else:
+        outcome = "unexpected"
+    outcomes.append((start_time + response_time / 1000, outcome, status))
 
 
 class Reporter(Visitor):
@@ -166,11 +188,14 @@ def count_what_was_stored(environment, **kwargs):
     acknowledged, submitted = set(tally["acknowledged"]), set(tally["submitted"])
     lost = acknowledged - set(stored)
     stats = environment.stats.total
+    faults = read_faults()
+    caused = [fault_caused(outcome, faults) for outcome in outcomes]
+    outside = [outcome for outcome, by_fault in zip(outcomes, caused, strict=True) if not by_fault]
     result = {
         "requests": stats.num_requests,
-        "failures": stats.num_failures,
-        "server_errors": tally["server_errors"],
-        "unexpected_answers": tally["unexpected"],
+        "failures": sum(outcome != "ok" for _moment, outcome, _status in outside),
+        "server_errors": sum(outcome == "server error" for _moment, outcome, _status in outside),
+        "unexpected_answers": sum(outcome == "unexpected" for _moment, outcome, _status in outside),
         "entries_submitted": len(submitted),
         "entries_acknowledged": len(acknowledged),
         "entries_rejected_by_rules": tally["rejected"],
@@ -184,6 +209,26 @@ def count_what_was_stored(environment, **kwargs):
         "p95_ms": stats.get_response_time_percentile(0.95),
         "requests_per_second": round(stats.total_rps, 1),
     }
+    if faults is not None:
+        by_fault = [outcome for outcome, by in zip(outcomes, caused, strict=True) if by]
+        before = throughput(faults["start"] + faults["warmup"], faults["database_stopped"])
+        end = max(moment for moment, _outcome, _status in outcomes)
+        after = throughput(faults["recovered"], end)
+        result["faults"] = {
+            "database_down_seconds": round(faults["database_started"] - faults["database_stopped"], 1),
+            "answered_503_while_database_down": sum(status == 503 for _moment, _outcome, status in by_fault),
+            "cut_off_by_worker_kill": sum(outcome == "no answer" for _moment, outcome, _status in by_fault),
+            "other_failures_during_faults": sum(
+                outcome != "ok" and status != 503 for _moment, outcome, status in by_fault
+            ),
+            "throughput_before_rps": round(before, 2),
+            "throughput_after_recovery_rps": round(after, 2),
+            "after_over_before": round(after / before, 3) if before else None,
+            "requests_per_worker_before": requests_per_worker(
+                faults["start"] + faults["warmup"], faults["database_stopped"]
+            ),
+            "requests_per_worker_after_recovery": requests_per_worker(faults["recovered"], end),
+        }
     path = os.environ.get("LOADTEST_RESULT")
     if path:
         with open(path, "w", encoding="utf-8") as handle:
@@ -195,5 +240,48 @@ def count_what_was_stored(environment, **kwargs):
         or result["entries_lost"]
         or result["entries_stored_twice"]
         or result["entries_stored_not_submitted"]
+        or (os.environ.get("LOADTEST_FAULTS_FILE") and faults is None)  # the fault phase did not finish in time
+        or (faults is not None and not (result["faults"]["after_over_before"] or 0) >= 0.9)
     )
     environment.process_exit_code = 1 if bad else 0
+
+
+DATABASE_GRACE = 10  # seconds after the database is back in which requests may still fail
+KILL_GRACE = 15  # a dead keep-alive connection is found at its user's next request, seconds later
+
+
+def read_faults():
+    path = os.environ.get("LOADTEST_FAULTS_FILE")
+    if not path or not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def fault_caused(outcome, faults):
+    """Whether a failed request is what a fault makes of it: a 503 or any failure while the database is down
+    (and shortly after), a request cut off by the kill of the worker answering it. A 500 is never."""
+    moment, kind, status = outcome
+    if faults is None or kind == "ok" or status == 500:
+        return False
+    if faults["database_stopped"] <= moment <= faults["database_started"] + DATABASE_GRACE:
+        return True
+    return kind == "no answer" and faults["worker_killed"] <= moment <= faults["worker_killed"] + KILL_GRACE
+
+
+def throughput(start, end):
+    answered = sum(1 for moment, outcome, _status in outcomes if outcome == "ok" and start <= moment < end)
+    return answered / (end - start) if end > start else 0.0
+
+
+def requests_per_worker(start, end):
+    """Requests answered between `start` and `end` by each gunicorn worker (pid), from its access log
+    (`<pid> [<time>] <status>`): after the kill, the replacement should take its share."""
+    path = os.path.join(os.path.dirname(os.environ["LOADTEST_RESULT"]), "access.log")
+    counts = {}
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            pid, moment = line.split(" ", 1)[0], line[line.index("[") + 1 : line.index("]")]
+            if start <= datetime.datetime.strptime(moment, "%d/%b/%Y:%H:%M:%S %z").timestamp() < end:
+                counts[pid] = counts.get(pid, 0) + 1
+    return counts

