@@ -324,6 +324,38 @@ def dashboard(*, user, report, as_of, include_pending=False, sort=DEFAULT_DEPART
     )
 
 
+def previous_month_end(day: datetime.date) -> datetime.date:
+    return day.replace(day=1) - datetime.timedelta(days=1)
+
+
+def change(now, before) -> float | None:
+    """环比: the change in percentage points, or None when either side has no figure."""
+    return None if now is None or before is None else round(now - before, 1)
+
+
+def signed_change(value) -> str:
+    """环比 as written: +1.2, −0.5 as -0.5, 0.0 as +0.0; — without a figure."""
+    return "—" if value is None else f"{value:+.1f}"
+
+
+def month_on_month(board: Dashboard, *, user) -> None:
+    """环比 (issue 22): the change of 正常推进占比 since the end of the month before `board.as_of`, for the
+    whole report (`board.on_track_change`) and each department (`row.on_track_change`), from one more
+    reading of with_progress on that day. `board.previous_as_of` names the day."""
+    board.previous_as_of = previous_month_end(board.as_of)
+    overall, by_department = Tally(), {}
+    for target in _ledger_rows(
+        user=user, report=board.report, as_of=board.previous_as_of, include_pending=board.include_pending
+    ):
+        overall.add(target)
+        for department_id in {target.lead_department_id, *target.co_department_ids}:
+            by_department.setdefault(department_id, Tally()).add(target)
+    board.on_track_change = change(board.overall.on_track_share, overall.on_track_share)
+    for row in board.departments:
+        before = by_department.get(row.department.pk)
+        row.on_track_change = change(row.tally.on_track_share, before.on_track_share if before else None)
+
+
 def _ledger_rows(*, user, report, as_of, include_pending):
     """The visible targets with their standing, their co-units and practical tasks, in one query.
 

@@ -35,19 +35,6 @@ def month_end(year: int, month: int) -> datetime.date:
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def previous_month_end(day: datetime.date) -> datetime.date:
-    return day.replace(day=1) - datetime.timedelta(days=1)
-
-
-def change(now, before) -> float | None:
-    """环比: the change in percentage points, or None when either side has no figure."""
-    return None if now is None or before is None else round(now - before, 1)
-
-
-def signed(value) -> str:
-    return "—" if value is None else f"{value:+.1f}"
-
-
 @dataclass
 class Circular:
     report: object
@@ -64,13 +51,18 @@ class Circular:
 
     @property
     def on_track_change(self):
-        return change(self.board.overall.on_track_share, self.previous.overall.on_track_share)
+        return ledger_selectors.change(self.board.overall.on_track_share, self.previous.overall.on_track_share)
 
     def ranking_rows(self):
         """(score, 环比 of its 正常推进占比) for the ranking table."""
         before = {score.department.pk: score for score in self.previous_ranking.scores}
         return [
-            (score, change(score.on_track_share, getattr(before.get(score.department.pk), "on_track_share", None)))
+            (
+                score,
+                ledger_selectors.change(
+                    score.on_track_share, getattr(before.get(score.department.pk), "on_track_share", None)
+                ),
+            )
             for score in self.ranking.scores
         ]
 
@@ -78,7 +70,7 @@ class Circular:
 def build(*, user, report, year: int, month: int, wenhao: str = "") -> Circular:
     """The circular of `month` as `user` may see it (supervisors and leaders see everything)."""
     as_of = min(month_end(year, month), max(timezone.localdate(), datetime.date(year, month, 1)))
-    previous_as_of = previous_month_end(datetime.date(year, month, 1))
+    previous_as_of = ledger_selectors.previous_month_end(datetime.date(year, month, 1))
     board = ledger_selectors.dashboard(user=user, report=report, as_of=as_of)
     previous = ledger_selectors.dashboard(user=user, report=report, as_of=previous_as_of)
     laggards = sorted(
@@ -136,7 +128,8 @@ def paragraphs(circular: Circular) -> list[tuple[str, str]]:
             "body",
             _("截至%(date)s，%(report)s确定的目标任务") % {"date": date, "report": circular.report.title}
             + _tally_sentence(board.overall)
-            + _("正常推进占比环比%(change)s个百分点。") % {"change": signed(circular.on_track_change)},
+            + _("正常推进占比环比%(change)s个百分点。")
+            % {"change": ledger_selectors.signed_change(circular.on_track_change)},
         )
     )
     sections = [
@@ -193,7 +186,7 @@ def paragraphs(circular: Circular) -> list[tuple[str, str]]:
                     "achieved": board.overall.achieved,
                     "share_before": _percent(previous.overall.on_track_share),
                     "share": _percent(board.overall.on_track_share),
-                    "change": signed(circular.on_track_change),
+                    "change": ledger_selectors.signed_change(circular.on_track_change),
                     "average_before": _percent(previous.overall.average_percent),
                     "average": _percent(board.overall.average_percent),
                     "overdue_before": previous.overall.overdue,
@@ -217,7 +210,7 @@ def ranking_table(circular: Circular) -> list[tuple]:
             str(score.led),
             str(score.supported),
             _percent(score.on_track_share),
-            signed(moved),
+            ledger_selectors.signed_change(moved),
             str(score.overdue),
             _percent(score.timeliness),
         )

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ledger import selectors as ledger_selectors
 from targets import errors, roles, services
 from targets import selectors as ledger_request
 from targets.choices import ExtensionStatus, ReviewStatus
@@ -470,7 +471,7 @@ def circular(request):
             filename=f"duchatongbao-{report.code}-{year}-{month:02d}.docx",
             content_type=circular_document.DOCX_CONTENT_TYPE,
         )
-    last_month = circular_document.previous_month_end(timezone.localdate())
+    last_month = ledger_selectors.previous_month_end(timezone.localdate())
     return render(
         request,
         "supervision/circular.html",

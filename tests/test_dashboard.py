@@ -12,10 +12,11 @@ from django.urls import reverse
 
 from ledger import rows
 from ledger.models import ApiToken
-from ledger.selectors import LAGGARD_ORDER, STALE_AFTER_DAYS
+from ledger.selectors import LAGGARD_ORDER, ON_TRACK, STALE_AFTER_DAYS
 from projects.models import PracticalTask
 from targets import roles
 from targets.choices import BEHIND_STATUSES, Direction, Kind, Stage, Status
+from targets.models import ProgressEntry, Target
 
 from . import builders
 
@@ -182,8 +183,16 @@ def test_page_shows_the_headline_figures(client, official, district):
     board = board_of(response)
     assert board.overall.total == 7 and board.overall.achieved == 2 and board.overall.behind == 2
     headline = re.findall(r'class="kpi-value"[^>]*>([^<]+)<', page)
-    # total, achieved (done + met), average completion, behind, stale
-    assert headline == ["7", "2", f"{board.overall.average_percent:.1f}%", "2", str(board.stale_total)]
+    # total, achieved (done + met), average completion, behind, stale, the latest periods' reports in
+    reports = board.reports
+    assert headline == [
+        "7",
+        "2",
+        f"{board.overall.average_percent:.1f}%",
+        "2",
+        str(board.stale_total),
+        f"{reports.on_time + reports.late} / {reports.total}",
+    ]
     assert "仅计审核通过的填报" in page and "数据截至 2026-11-27" in page
 
 
@@ -376,8 +385,9 @@ def test_dashboard_query_count_does_not_grow_with_data(
     grow(report, [dept_a, dept_b], reporter_a, 3, 2)
     client.get(reverse("dashboard"))  # warm the session
     # session, user, groups, the current report, the targets with their standing, the areas,
-    # the practical tasks and the departments
-    with django_assert_num_queries(8) as small:
+    # the practical tasks and the departments; 环比: the standing at the end of the month before;
+    # the reports due (supervision.cycles): the targets, their cycles, their reports of the periods
+    with django_assert_num_queries(12) as small:
         client.get(reverse("dashboard"))
     grow(report, [dept_a, dept_b], reporter_a, 30, 10)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -396,3 +406,28 @@ def test_api_query_count_does_not_grow_with_data(
     grow(report, [dept_a, dept_b], reporter_a, 30, 10)
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(reverse("api-dashboard")).json()["totals"]["targets"] == 33
+
+
+def test_the_dashboard_shows_month_on_month_and_the_reports_due(client, official, report, dept_a, reporter_a):
+    """环比: 正常推进占比 now against the end of the month before, overall and by department, from
+    with_progress on both days; the reports due, on time, late and missing from supervision.cycles."""
+    on_track = builders.target(report, code="A1", lead=dept_a)
+    builders.entry(on_track, "2026-10-31", 9, user=reporter_a)
+    behind = builders.target(report, code="A2", lead=dept_a)
+    builders.entry(behind, "2026-10-31", 9, user=reporter_a)
+    builders.entry(behind, "2026-11-20", 9, user=reporter_a)
+    october_31 = datetime.datetime(2026, 10, 31, 10, tzinfo=datetime.UTC)
+    ProgressEntry.objects.filter(reported_on=datetime.date(2026, 10, 31)).update(created_at=october_31)
+    client.force_login(official)
+    response = client.get(reverse("dashboard"), {"as_of": "2026-11-27"})
+    board = board_of(response)
+    before = Target.objects.filter(report=report).with_progress(as_of=datetime.date(2026, 10, 31))
+    share_before = 100.0 * sum(t.status in ON_TRACK for t in before) / 2
+    assert board.on_track_change == round(board.overall.on_track_share - share_before, 1)
+    [row] = board.departments
+    assert row.on_track_change == board.on_track_change
+    page = response.content.decode()
+    assert f'<td class="num month-on-month">{board.on_track_change:+.1f}</td>' in page
+    assert "环比（较10月31日）" in page
+    # on 27 November the latest ended period is October: both reports submitted on 31 October, on time
+    assert (board.reports.on_time, board.reports.due, board.reports.total) == (2, 0, 2)

@@ -6,6 +6,8 @@ from django import template
 
 from targets import tables
 
+from .. import selectors
+
 register = template.Library()
 
 
@@ -32,5 +34,6 @@ def percent(value):
 
 
 register.filter("days_ago", tables.days_ago)
+register.filter("signed_change", selectors.signed_change)
 register.filter("data_age", tables.data_age)
 register.filter("from_baseline", tables.measured_from_baseline)
