@@ -428,6 +428,6 @@ def test_the_dashboard_shows_month_on_month_and_the_reports_due(client, official
     assert row.on_track_change == board.on_track_change
     page = response.content.decode()
     assert f'<td class="num month-on-month">{board.on_track_change:+.1f}</td>' in page
-    assert "环比（较10月31日）" in page
+    assert "环比（较2026-10-31）" in page
     # on 27 November the latest ended period is October: both reports submitted on 31 October, on time
     assert (board.reports.on_time, board.reports.due, board.reports.total) == (2, 0, 2)
