@@ -131,7 +131,20 @@ class Command(BaseCommand):
                 for i in range(entries_each):
                     value += rng.randint(0, 5)
                     day = start + datetime.timedelta(days=i * span // max(entries_each, 1))
-                    yield (target.pk, day.isoformat(), value, "", "", "", "", ReviewStatus.APPROVED, "", user.pk, now)
+                    yield (
+                        target.pk,
+                        day.isoformat(),
+                        value,
+                        "",
+                        "",
+                        "",
+                        "",
+                        ReviewStatus.APPROVED,
+                        "",
+                        "f",
+                        user.pk,
+                        now,
+                    )
 
         columns = [
             "target_id",
@@ -143,6 +156,7 @@ class Command(BaseCommand):
             "correction_reason",
             "review_status",
             "review_comment",
+            "unusual_confirmed",
             "created_by_id",
             "created_at",
         ]
