@@ -71,10 +71,12 @@ $PY -c "import json,sys; p=json.load(open('$OUT/plan.json')); print('loadtest: %
 # while the users whose connections had died all reconnected to the survivor, and a gthread worker
 # keeps a keep-alive connection for as long as it is never idle for --keep-alive (2 s); these users
 # wait 0.5-2 s, so they stayed there: one process for nearly everyone. --preload: the app is loaded
-# once, in the master, and a replacement is forked ready; --keep-alive 1: a connection idle for a
-# second is closed, and the user's next one goes to whichever worker is free to accept it.
+# once, in the master, and a replacement is forked ready; --keep-alive 0: every answer says
+# `Connection: close`, so each request is accepted by whichever worker is free (as behind nginx,
+# which connects per request by default). --keep-alive 1 spread them too, but a connection closed
+# while its user was sending the next request failed 16 requests of 1 568.
 DJANGO_SETTINGS_MODULE=reportgov.loopback_settings SECRET_KEY=$($PY -c 'import secrets; print(secrets.token_urlsafe(50))') \
-    env -u DEBUG .venv/bin/gunicorn reportgov.wsgi --preload --keep-alive 1 --bind "127.0.0.1:$PORT" --workers 2 --threads 4 --timeout 60 \
+    env -u DEBUG .venv/bin/gunicorn reportgov.wsgi --preload --keep-alive 0 --bind "127.0.0.1:$PORT" --workers 2 --threads 4 --timeout 60 \
     --access-logfile "$OUT/access.log" --access-logformat '%(p)s %(t)s %(s)s' --error-logfile "$OUT/gunicorn.log" &
 GUNICORN_PID=$!
 for _ in $(seq 1 60); do
