@@ -130,7 +130,9 @@ def test_the_admin_report_import_still_reads_a_workbook_within_the_limits(tmp_pa
     book.active.append(["3", "三、2027年的主要工作"])
     buffer = io.BytesIO()
     book.save(buffer)
-    plan = report_import.plan_report(save(tmp_path, buffer.getvalue(), "2027.xlsx"), code="next", year=2027)
+    plan = report_import.plan_report(
+        save(tmp_path, buffer.getvalue(), "2027.xlsx"), code="next", year=2027, government=report.government
+    )
     assert [error.sheet for error in plan.errors] == ["目标"]  # the outline was read; only the targets are missing
 
 
