@@ -90,6 +90,5 @@ REOPEN_ALREADY_PENDING = _("该期间已有待审批的补报申请，请等待�
 REOPEN_PERIOD_NOT_CLOSED = _("该填报期没有关闭，可以直接填报，无需申请补报。")
 CLOSE_NEEDS_CONFIRMATION = _("请确认关闭该填报期。")
 BATCH_NOTHING_CHOSEN = _("请勾选要审核的填报。")
-ADJUSTMENT_NEEDS_REASON = _("修改目标值或完成期限须填写调整原因。")
 CIRCULAR_MONTH_OUTSIDE_REPORT = _("请选择报告期内的月份（YYYY-MM）。")
 DRAFT_GOVERNMENT_MISSING = _("该草拟台账的人民政府已不存在：请重新上传并选择人民政府。")
