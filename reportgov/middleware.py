@@ -7,6 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib import auth
+from django.core.exceptions import RequestDataTooBig
 from django.core.signals import got_request_exception
 from django.db.utils import InterfaceError, OperationalError
 from django.dispatch import receiver
@@ -226,7 +227,10 @@ class UnreadableTextMiddleware:
     def __call__(self, request):
         fields = [request.GET]
         if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
-            fields.append(request.POST)
+            try:
+                fields.append(request.POST)
+            except RequestDataTooBig:  # too large to read: refused whole, as Django refuses it
+                return unreadable_request_response(request)
         if any(
             UNREADABLE_CHARACTERS.search(text)
             for query in fields

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     # First, so that every response (errors included) carries X-Request-ID and every log line the id.
     "reportgov.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Under /api/ every error in JSON (a 404, a 405, a 500 …), with the headers above.
     "reportgov.middleware.ApiErrorsAsJsonMiddleware",
@@ -85,7 +86,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # A form posted after the session expired is kept and comes back after signing in (targets/drafts.py).
     "targets.drafts.KeepTypedDataMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
