@@ -54,11 +54,11 @@ def test_reporter_records_progress_with_evidence_and_sees_value_gap_and_status(t
     assert page.get_by_role("status").inner_text() == f"已保存 {target_a.code} 的进度。"
     assert fact(page, "最新值").inner_text().splitlines()[0] == "9 座"  # the figure's age on the line below
     assert fact(page, "差距").inner_text() == "1 座"
-    assert fact(page, "完成%").inner_text() == "90.0%"
+    assert fact(page, "完成进度").inner_text() == "90.0%"
     assert fact(page, "状态").inner_text() == "正常推进"
     history = page.locator("table.table tbody tr").first
     assert "已建成9座" in history.inner_text()
-    assert history.get_by_role("link", name="佐证材料").get_attribute("href").endswith(".pdf")
+    assert history.get_by_role("link", name="佐证材料").get_attribute("href").startswith("/evidence/")
 
     with tab.navigation():
         page.get_by_role("link", name="我的目标").click()
