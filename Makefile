@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MANAGE := DEBUG=1 $(PY) manage.py
+PORT ?= 8000
 
 .PHONY: run test install messages stop lint fmt bench loadtest clean
 
@@ -21,10 +22,11 @@ messages: $(STAMP)
 run: install
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_report --if-missing
+	$(MANAGE) loaddata search_synonyms
 	$(MANAGE) load_demo
 	$(MANAGE) collectstatic --no-input --verbosity 0
-	@echo "reportgov: http://127.0.0.1:8000/"
-	$(MANAGE) runserver 127.0.0.1:8000
+	@echo "reportgov: http://127.0.0.1:$(PORT)/"
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install
 	DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)

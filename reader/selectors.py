@@ -3,21 +3,25 @@ search, and the practical tasks' standing. Every figure comes from the one compu
 (`targets.selectors.target_ledger` / `Target.objects.with_progress`); scope comes from
 `targets.roles` through that selector."""
 
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.db.models.functions import StrIndex, Upper
+from django.db.models.lookups import GreaterThan
 
 from projects.models import PracticalTask, Project
 from targets import roles
 from targets import selectors as ledger
-from targets.models import GlossaryTerm, Section, Target
+from targets.models import GlossaryTerm, SearchSynonym, Section, Target
 
 from . import text
 
 SEARCH_LIMIT = 50  # rows per kind of result
 QUERY_MAX_LENGTH = 50
+EXAMPLE_SYNONYMS = 12  # short names an empty search page offers as examples
 
 
 @dataclass
@@ -191,6 +195,11 @@ def _position(column, query):
     return StrIndex(column, Value(query))
 
 
+def _contains(column, words):
+    """`column` contains one of `words` (strpos, as measured above)."""
+    return reduce(operator.or_, (Q(GreaterThan(_position(column, word), 0)) for word in words))
+
+
 def _rank(*conditions):
     """The rank of the first condition that holds (0 best); rows matching none are filtered out."""
     return Case(
@@ -203,15 +212,21 @@ def _rank(*conditions):
 @dataclass
 class SearchResults:
     query: str
+    words: list = field(default_factory=list)  # the query, then the query with short names written out
     targets: list = field(default_factory=list)
     sections: list = field(default_factory=list)
     tasks: list = field(default_factory=list)
     projects: list = field(default_factory=list)
     terms: list = field(default_factory=list)
+    synonyms: list = field(default_factory=list)  # an empty search lists them as examples
 
     @property
     def count(self):
         return sum(len(rows) for rows in (self.targets, self.sections, self.tasks, self.projects, self.terms))
+
+    @property
+    def expansions(self):
+        return self.words[1:]
 
 
 def clean_query(raw: str) -> str:
@@ -220,72 +235,73 @@ def clean_query(raw: str) -> str:
 
 def search(*, user, report, query: str) -> SearchResults:
     """Targets (code, name, clause), sections, practical tasks, projects and glossary terms of
-    `report` containing `query`, best first: exact code, then name (or title, or term), then
-    text. Targets are limited to those `user` may see. Five queries (plus the user's groups)."""
+    `report` containing `query` or what its short names stand for (SearchSynonym: "GDP" also
+    finds 地区生产总值), best first: exact code, then name (or title, or term), then text.
+    Targets are limited to those `user` may see. Six queries (plus the user's groups); an empty
+    query reads only the synonyms, to show as examples."""
     query = clean_query(query)
     results = SearchResults(query=query)
-    if not query or report is None:
+    if not query:
+        results.synonyms = list(SearchSynonym.objects.all()[:EXAMPLE_SYNONYMS])
         return results
+    if report is None:
+        return results
+    words = results.words = SearchSynonym.objects.search_words(query)
     upper = query.upper()
 
     # Scope without the standing: a search shows no figures, and compiling with_progress costs
     # more than the search itself.
-    code_at = _position(Upper("code"), upper)
+    in_code = Q(GreaterThan(_position(Upper("code"), upper), 0))
+    in_name, in_text = _contains("name", words), _contains("source_text", words)
     targets = (
         roles.visible_targets(Target.objects.filter(report=report), user)
         .select_related("report")
-        .alias(_code_at=code_at, _name_at=_position("name", query), _text_at=_position("source_text", query))
-        .filter(Q(_code_at__gt=0) | Q(_name_at__gt=0) | Q(_text_at__gt=0))
-        .annotate(search_rank=_rank(Q(code__iexact=query), Q(_code_at__gt=0), Q(_name_at__gt=0), Q(_text_at__gt=0)))
+        .filter(in_code | in_name | in_text)
+        .annotate(search_rank=_rank(Q(code__iexact=query), in_code, in_name, in_text))
         .order_by("search_rank", "order", "code")
     )
     results.targets = list(targets[:SEARCH_LIMIT])
 
+    in_title, in_body = _contains("title", words), _contains("body", words)
     sections = (
         Section.objects.filter(report=report)
-        .alias(_title_at=_position("title", query), _body_at=_position("body", query))
-        .filter(Q(_title_at__gt=0) | Q(_body_at__gt=0))
-        .annotate(search_rank=_rank(Q(_title_at__gt=0), Q(_body_at__gt=0)))
+        .filter(in_title | in_body)
+        .annotate(search_rank=_rank(in_title, in_body))
         .order_by("search_rank", "order")
     )
-    results.sections = [(section, excerpt(section.body, query)) for section in sections[:SEARCH_LIMIT]]
+    results.sections = [(section, excerpt(section.body, words)) for section in sections[:SEARCH_LIMIT]]
 
-    tasks = (
-        PracticalTask.objects.filter(report=report)
-        .alias(_title_at=_position("title", query))
-        .filter(_title_at__gt=0)
-        .order_by("no")
-    )
+    tasks = PracticalTask.objects.filter(report=report).filter(_contains("title", words)).order_by("no")
     results.tasks = list(tasks[:SEARCH_LIMIT])
 
+    in_name, in_text = _contains("name", words), _contains("source_text", words)
     projects = (
         Project.objects.filter(report=report)
-        .alias(_code_at=_position(Upper("code"), upper), _name_at=_position("name", query))
-        .alias(_text_at=_position("source_text", query))
-        .filter(Q(_code_at__gt=0) | Q(_name_at__gt=0) | Q(_text_at__gt=0))
-        .annotate(search_rank=_rank(Q(code__iexact=query), Q(_code_at__gt=0), Q(_name_at__gt=0), Q(_text_at__gt=0)))
+        .filter(in_code | in_name | in_text)
+        .annotate(search_rank=_rank(Q(code__iexact=query), in_code, in_name, in_text))
         .order_by("search_rank", "code")
     )
     results.projects = list(projects[:SEARCH_LIMIT])
 
+    in_term, in_text = _contains("term", words), _contains("definition", words)
     terms = (
         GlossaryTerm.objects.filter(report=report)
         .select_related("report")
-        .alias(_term_at=_position("term", query), _text_at=_position("definition", query))
-        .filter(Q(_term_at__gt=0) | Q(_text_at__gt=0))
-        .annotate(search_rank=_rank(Q(term=query), Q(_term_at__gt=0), Q(_text_at__gt=0)))
+        .filter(in_term | in_text)
+        .annotate(search_rank=_rank(Q(term__in=words), in_term, in_text))
         .order_by("search_rank", "order")
     )
     results.terms = list(terms[:SEARCH_LIMIT])
     return results
 
 
-def excerpt(body: str, query: str, around: int = 40) -> tuple[str, str, str]:
-    """(before, match, after): a short window of `body` around the first occurrence of `query`."""
-    at = body.find(query)
-    if at < 0:
+def excerpt(body: str, words, around: int = 40) -> tuple[str, str, str]:
+    """(before, match, after): a short window of `body` around the first occurrence of one of `words`."""
+    found = [(at, word) for word in words if (at := body.find(word)) >= 0]
+    if not found:
         return (body[: 2 * around], "", "…" if len(body) > 2 * around else "")
-    start, end = max(0, at - around), at + len(query)
+    at, word = min(found)
+    start, end = max(0, at - around), at + len(word)
     before = ("…" if start else "") + body[start:at]
     after = body[end : end + around] + ("…" if end + around < len(body) else "")
     return (before, body[at:end], after)

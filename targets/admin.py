@@ -30,6 +30,7 @@ from .models import (
     ProgressEntry,
     Report,
     ReportingPeriodLock,
+    SearchSynonym,
     Section,
     StaffProfile,
     Target,
@@ -654,3 +655,13 @@ for model, axes_admin in (
     if admin.site.is_registered(model):
         admin.site.unregister(model)
         admin.site.register(model, type(axes_admin.__name__, (DateDrillDownInCalendarMixin, axes_admin), {}))
+
+
+# --- Search synonyms ------------------------------------------------------------------------
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    list_display = ("term", "expands_to")
+    list_editable = ("expands_to",)
+    search_fields = ("term", "expands_to")

@@ -92,3 +92,21 @@ CLOSE_NEEDS_CONFIRMATION = _("请确认关闭该填报期。")
 BATCH_NOTHING_CHOSEN = _("请勾选要审核的填报。")
 CIRCULAR_MONTH_OUTSIDE_REPORT = _("请选择报告期内的月份（YYYY-MM）。")
 DRAFT_GOVERNMENT_MISSING = _("该草拟台账的人民政府已不存在：请重新上传并选择人民政府。")
+
+# Search synonyms (issue 21): a short name and the words it stands for.
+SYNONYM_TAKEN = _("该简称已有相同的全称。")
+SYNONYM_SAME_AS_TERM = _("全称不能与简称相同。")
+
+# The progress import's formats (issue 21): .xlsx, .xls and .ods, each checked for what it claims to be.
+WORKBOOK_FORMAT_NOT_ACCEPTED = _(
+    "只能导入 .xlsx、.xls 或 .ods 格式的工作簿（Excel、WPS 和 LibreOffice 都能另存为这三种格式）。"
+)
+WORKBOOK_CONTENT_MISMATCH = _(
+    "该文件的内容不是 %(format)s 工作簿（扩展名与内容不符，或文件已损坏）："
+    "请用 Excel、WPS 或 LibreOffice 打开后另存为 .xlsx、.xls 或 .ods 再导入。"
+)
+
+# An admin's 调整 of a target's goal (issue 22 item 5, targets.adjustments).
+ADJUSTMENT_NEEDS_REASON = _("修改目标值或完成期限即为调整目标，须填写调整理由。")
+ADJUSTED_VALUE_REQUIRED = _("调整后的目标值不能为空；报告原文的目标值保留不变。")
+GOAL_NOT_ADJUSTABLE = _("目标增速和目标上限按报告原文，不能调整；报告数据有误请通过报告更新导入更正。")

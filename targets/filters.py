@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceIterator
 
 from .choices import Kind, Status
-from .models import Department, Section, Target
+from .models import Department, SearchSynonym, Section, Target
 
 # The filter bar is drawn on every view of 我的目标. Django draws a widget through its template
 # engine, a template per <option>: for these six fields that took longer than the page's own
@@ -117,7 +117,11 @@ class TargetFilter(django_filters.FilterSet):
         return {section.pk: section for section in self.form.fields["section"].listed()}
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(code__iexact=value) | Q(name__icontains=value) | Q(source_text__icontains=value))
+        # A short name (GDP, 固投) also finds what the report writes for it (targets.SearchSynonym).
+        found = Q(code__iexact=value)
+        for word in SearchSynonym.objects.search_words(value):
+            found |= Q(name__icontains=word) | Q(source_text__icontains=word)
+        return queryset.filter(found)
 
     def in_section(self, queryset, name, section):
         # A part or an area takes in every sub-section below it.

@@ -1,10 +1,13 @@
 """The report as data (报告, 章节, 责任单位, 目标, 名词解释) and the progress recorded against it."""
 
+import re
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Length, StrIndex, Upper
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
@@ -18,7 +21,7 @@ from .choices import (
     ReviewStatus,
     Stage,
 )
-from .errors import ALIAS_TAKEN, DUPLICATE_ALIAS
+from .errors import ALIAS_TAKEN, DUPLICATE_ALIAS, SYNONYM_SAME_AS_TERM, SYNONYM_TAKEN
 from .progress import TargetQuerySet
 
 
@@ -721,3 +724,61 @@ class ExtensionRequest(models.Model):
 
 # The change history of these models is declared beside them (event tables, triggers).
 from . import history  # noqa: E402, F401
+
+
+class SearchSynonymManager(models.Manager):
+    def get_by_natural_key(self, term, expands_to):
+        return self.get(term=term, expands_to=expands_to)
+
+    def search_words(self, query: str) -> list[str]:
+        """`query`, then `query` with each short name in it written out ("GDP增速" → "地区生产总值增速"),
+        longest short name first. One query; at most MAX_SEARCH_WORDS words."""
+        if not query:
+            return []
+        rows = (
+            self.alias(_at=StrIndex(Value(query.upper()), Upper("term")))
+            .filter(_at__gt=0)
+            .order_by(Length("term").desc(), "id")
+            .values_list("term", "expands_to")
+        )
+        words = [query]
+        for term, expands_to in rows:
+            word = re.sub(re.escape(term), lambda _match, full=expands_to: full, query, flags=re.IGNORECASE)
+            if word not in words:
+                words.append(word)
+        return words[: SearchSynonym.MAX_SEARCH_WORDS]
+
+
+class SearchSynonym(models.Model):
+    """搜索同义词: a short name people type (GDP, 固投, 社零) and the words a report writes for it
+    (地区生产总值, 固定资产投资, 社会消费品零售总额). A search that contains the short name also looks
+    for the full name; admins add and edit them."""
+
+    MAX_SEARCH_WORDS = 8  # the query and its expansions: each word is one more condition per column
+
+    term = models.CharField(_("简称"), max_length=30, help_text=_("用户输入的词，如 GDP、固投；不区分大小写。"))
+    expands_to = models.CharField(_("全称"), max_length=50, help_text=_("报告中的写法，如 地区生产总值。"))
+
+    objects = SearchSynonymManager()
+
+    class Meta:
+        verbose_name = _("搜索同义词")
+        verbose_name_plural = _("搜索同义词")
+        ordering = ["term", "expands_to"]
+        constraints = [
+            models.UniqueConstraint(
+                Upper("term"), "expands_to", name="search_synonym_unique", violation_error_message=SYNONYM_TAKEN
+            ),
+            models.CheckConstraint(condition=~Q(term="") & ~Q(expands_to=""), name="search_synonym_not_blank"),
+            models.CheckConstraint(
+                condition=~Q(expands_to__iexact=F("term")),
+                name="search_synonym_differs_from_term",
+                violation_error_message=SYNONYM_SAME_AS_TERM,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.term} → {self.expands_to}"
+
+    def natural_key(self):
+        return (self.term, self.expands_to)

@@ -122,6 +122,7 @@ def test_search_query_count_does_not_grow(client, official, report, dept_a, djan
         Project.objects.create(report=report, code=f"P{n}", name="养老中心")
         GlossaryTerm.objects.create(report=report, term=f"养老{n}", definition="养老。", order=n)
     client.force_login(official)
-    # session, user, the report, groups; targets, sections, tasks, projects, terms; session renewal (3)
-    with django_assert_num_queries(12):
+    # session, user, the report, groups; the synonyms; targets, sections, tasks, projects, terms;
+    # session renewal (3)
+    with django_assert_num_queries(13):
         search_page(client, "养老")

@@ -3,6 +3,7 @@ template would put whitespace between the pieces of a sentence, and a space betw
 characters shows."""
 
 import itertools
+import re
 
 from django import template
 from django.template.loader import get_template
@@ -55,14 +56,19 @@ def section_anchor(section):
 
 
 @register.simple_tag
-def highlighted(value, query):
-    """`value` escaped, with every occurrence of `query` in <mark>."""
+def highlighted(value, words):
+    """`value` escaped, with every occurrence of one of `words` (the search's words) in <mark>."""
     value = str(value or "")
-    if not query:
+    words = [word for word in words if word]
+    if not words:
         return conditional_escape(value)
-    return mark_safe(
-        format_html("<mark>{}</mark>", query).join(conditional_escape(part) for part in value.split(query))
-    )
+    # The longest first, so that 地区生产总值 is marked whole rather than its 生产总值.
+    pattern = re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)))
+    parts, at = [], 0
+    for match in pattern.finditer(value):
+        parts += [conditional_escape(value[at : match.start()]), format_html("<mark>{}</mark>", match[0])]
+        at = match.end()
+    return mark_safe("".join([*parts, conditional_escape(value[at:])]))
 
 
 @register.simple_tag(takes_context=True)
