@@ -13,12 +13,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import imports, roles, selectors
+from . import errors, imports, roles, selectors
 from .models import Target
+from .views import TargetListView
 
 SESSION_KEY = "progress_import"
 STALE_SECONDS = 24 * 3600
@@ -26,14 +29,17 @@ PREVIEW_ROWS = 300
 
 
 class UploadForm(forms.Form):
-    workbook = forms.FileField(label=gettext_lazy("工作簿（.xlsx）"))
+    workbook = forms.FileField(
+        label=gettext_lazy("工作簿（.xlsx、.xls 或 .ods）"),
+        widget=forms.FileInput(attrs={"accept": ",".join(imports.WORKBOOK_SUFFIXES)}),
+    )
 
     def clean_workbook(self):
         upload = self.cleaned_data["workbook"]
         if upload.size > imports.MAX_FILE_BYTES:
             raise forms.ValidationError(imports.FILE_TOO_LARGE % {"limit": imports.MAX_FILE_BYTES // (1024 * 1024)})
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(imports.NOT_XLSX)
+        if Path(upload.name).suffix.lower() not in imports.WORKBOOK_SUFFIXES:
+            raise forms.ValidationError(errors.WORKBOOK_FORMAT_NOT_ACCEPTED)
         return upload
 
 
@@ -45,19 +51,21 @@ def _folder(user) -> Path:
 
 def _remove_stale(folder: Path):
     cutoff = time.time() - STALE_SECONDS
-    for path in folder.glob("*.xlsx"):
-        if path.stat().st_mtime < cutoff:
+    for path in folder.iterdir():
+        if path.suffix in imports.WORKBOOK_SUFFIXES and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
 
 
 def _pending_path(request) -> Path | None:
     pending = request.session.get(SESSION_KEY) or {}
-    token = pending.get("token", "")
+    token, suffix = pending.get("token", ""), pending.get("suffix", ".xlsx")
     try:
         token = str(uuid.UUID(token))
     except ValueError:
         return None
-    path = _folder(request.user) / f"{token}.xlsx"
+    if suffix not in imports.WORKBOOK_SUFFIXES:
+        return None
+    path = _folder(request.user) / f"{token}{suffix}"
     return path if path.is_file() else None
 
 
@@ -67,7 +75,22 @@ def _require_writer(request):
 
 
 def _context(report, plan=None, form=None, name=""):
-    return {"report": report, "plan": plan, "form": form or UploadForm(), "name": name, "limits": _limits()}
+    return {
+        "report": report,
+        "plan": plan,
+        "form": form or UploadForm(),
+        "name": name,
+        "limits": _limits(),
+        "ledger_url": _ledger_url(report),
+    }
+
+
+def _ledger_url(report):
+    """The 台账 to fill in: 我的目标's workbook export, of the user's own targets in this report."""
+    query = {TargetListView.export_trigger_param: "xlsx"}
+    if report is not None:
+        query["report"] = report.code
+    return f"{reverse('target-list')}?{urlencode(query)}"
 
 
 def _limits():
@@ -87,18 +110,20 @@ def import_progress(request):
         if old:
             old.unlink(missing_ok=True)
         token = str(uuid.uuid4())
-        path = folder / f"{token}.xlsx"
+        name = Path(form.cleaned_data["workbook"].name).name
+        suffix = Path(name).suffix.lower()  # the reader picks the format by it
+        name = name[:200]
+        path = folder / f"{token}{suffix}"
         with path.open("wb") as out:
             for chunk in form.cleaned_data["workbook"].chunks():
                 out.write(chunk)
-        name = Path(form.cleaned_data["workbook"].name).name[:200]
         try:
             plan = imports.plan_import(path, user=request.user, report=report)
         except imports.WorkbookRejected as rejected:
             path.unlink(missing_ok=True)
             form.add_error("workbook", rejected.message)
         else:
-            request.session[SESSION_KEY] = {"token": token, "name": name}
+            request.session[SESSION_KEY] = {"token": token, "suffix": suffix, "name": name}
             context = _context(report, plan, name=name)
             context["preview"] = plan.items[:PREVIEW_ROWS]
             return render(request, "targets/import_preview.html", context)

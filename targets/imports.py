@@ -1,7 +1,10 @@
 """Excel import of progress: the 台账 a department filled in (or its own export with the same headers).
 
-A workbook is checked before anything parses it (size, zip signature, content types, the zip's total
-uncompressed size and ratio, no DTD in any XML part), then read with python-calamine. Columns are
+A workbook (.xlsx, .ods as LibreOffice saves it, .xls as an older WPS or Excel does) is checked before anything
+parses it: its name, its size, its content against its name (a zip with the xlsx content types or the
+OpenDocument spreadsheet mimetype, a compound file), the zip's total uncompressed size and ratio, no DTD in any
+XML part, the sheets' extent. It is then read with python-calamine in a child process under a memory and CPU
+limit (targets/sheet_reader.py), so a sheet that would need gigabytes ends that process, not the server's. Columns are
 found by their header text, never by position. Every row is validated exactly like the form and the
 service (forms.parse_number, services.check_progress_batch → validate_progress and the permission
 helpers); a preview lists every error as sheet / row / column / message and writes nothing; the
@@ -12,8 +15,12 @@ target, date, value, growth, stage and note) is skipped, so importing the same f
 import datetime
 import decimal
 import functools
+import io
 import math
+import pickle
 import re
+import subprocess
+import sys
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -25,7 +32,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from . import errors, services
+from . import errors, services, sheet_reader
 from .choices import Stage
 from .forms import GROWTH_COLUMN, VALUE_COLUMN, parse_number
 from .models import ProgressEntry, Target
@@ -39,11 +46,15 @@ MAX_COLUMNS = 200
 MAX_CELLS = 1_000_000  # <c> elements in one sheet: a 10 000-row 台账 has about 350 000
 HEADER_SEARCH_ROWS = 10
 ZIP_MAGIC = b"PK\x03\x04"
+COMPOUND_FILE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an .xls: BIFF records in an OLE2 compound file
 SPREADSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")  # what calamine reads by the name, and what is measured here
+READER_MEMORY_BYTES = 1024 * 1024 * 1024  # a 10 000-row, 34-column 台账: 89 MB resident
+READER_CPU_SECONDS = 30
 
 # Error messages (the tests reuse them).
 FILE_TOO_LARGE = gettext_lazy("文件超过 %(limit)s MB，请拆分后再导入。")
-NOT_XLSX = gettext_lazy("只能导入 Excel 工作簿（.xlsx），该文件不是有效的 xlsx 文件。")
 ZIP_BOMB = gettext_lazy("文件解压后过大或压缩比异常，已拒绝导入。")
 XML_DTD = gettext_lazy("文件包含不允许的 XML 声明（DTD/实体），已拒绝导入。")
 UNREADABLE = gettext_lazy("无法读取该工作簿，请用 Excel 另存为 .xlsx 后重试。")
@@ -115,17 +126,24 @@ class ImportPlan:
 
 
 def check_workbook(path) -> None:
-    """Refuse anything that is not a plain xlsx of reasonable size, before any parser sees it."""
-    if Path(path).suffix.lower() != ".xlsx":  # the reader picks its format by the name; only xlsx is checked here
-        raise WorkbookRejected(NOT_XLSX)
+    """Refuse anything that is not a plain .xlsx, .ods or .xls of reasonable size, before any parser sees it."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in WORKBOOK_SUFFIXES:  # the reader picks its format by the name: only these are checked here
+        raise WorkbookRejected(errors.WORKBOOK_FORMAT_NOT_ACCEPTED)
+    mismatch = WorkbookRejected(errors.WORKBOOK_CONTENT_MISMATCH % {"format": suffix})
     with open(path, "rb") as handle:
-        head = handle.read(4)
+        head = handle.read(len(COMPOUND_FILE_MAGIC))
         handle.seek(0, 2)
         size = handle.tell()
     if size > MAX_FILE_BYTES:
         raise WorkbookRejected(FILE_TOO_LARGE % {"limit": MAX_FILE_BYTES // (1024 * 1024)})
-    if head != ZIP_MAGIC:
-        raise WorkbookRejected(NOT_XLSX)
+    if suffix == ".xls":
+        # Its records are measured by reading it under the child process's limits (read_sheets).
+        if head != COMPOUND_FILE_MAGIC:
+            raise mismatch
+        return
+    if not head.startswith(ZIP_MAGIC):
+        raise mismatch
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
@@ -138,19 +156,27 @@ def check_workbook(path) -> None:
                 if part.file_size > 1024 * 1024 and part.file_size > MAX_RATIO * max(part.compress_size, 1):
                     raise WorkbookRejected(ZIP_BOMB)
             names = {part.filename for part in parts}
-            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-                raise WorkbookRejected(NOT_XLSX)
+            if suffix == ".ods":
+                if "content.xml" not in names or "mimetype" not in names:
+                    raise mismatch
+                if archive.read("mimetype").strip() != ODS_MIMETYPE:
+                    raise mismatch
+            elif "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+                raise mismatch
             for part in parts:
                 if part.filename.endswith((".xml", ".rels")):
                     _refuse_dtd(archive, part)
+            if suffix == ".ods":
+                _check_table_extent(archive, archive.getinfo("content.xml"))
+                return
             for part in parts:
                 if _may_hold_cells(archive, part):
                     _check_sheet_extent(archive, part)
             content_types = archive.read("[Content_Types].xml")
             if SPREADSHEET_CONTENT_TYPE.encode() not in content_types:
-                raise WorkbookRejected(NOT_XLSX)
+                raise mismatch
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError):
-        raise WorkbookRejected(NOT_XLSX) from None
+        raise mismatch from None
 
 
 def _refuse_dtd(archive, part):
@@ -241,33 +267,115 @@ class _SheetExtent:
         elif name == "dimension":
             self.declared = [_cell_position(end) for end in attributes.get("ref", "").split(":")]
 
+    @property
+    def over(self):
+        return self.cells > MAX_CELLS or self.max_column > MAX_COLUMNS
+
     def check(self):
         rows = max([self.max_row] + [end[0] for end in self.declared if end])
         columns = max([self.max_column] + [end[1] for end in self.declared if end])
-        if columns > MAX_COLUMNS or self.cells > MAX_CELLS:
-            raise WorkbookRejected(SHEET_TOO_LARGE % {"columns": MAX_COLUMNS, "cells": MAX_CELLS})
-        if rows > MAX_ROWS + HEADER_SEARCH_ROWS:
-            raise WorkbookRejected(TOO_MANY_ROWS % {"limit": MAX_ROWS})
+        _check_extent(rows=rows, columns=columns, cells=self.cells)
+
+
+def _check_extent(*, rows, columns, cells):
+    if columns > MAX_COLUMNS or cells > MAX_CELLS:
+        raise WorkbookRejected(SHEET_TOO_LARGE % {"columns": MAX_COLUMNS, "cells": MAX_CELLS})
+    if rows > MAX_ROWS + HEADER_SEARCH_ROWS:
+        raise WorkbookRejected(TOO_MANY_ROWS % {"limit": MAX_ROWS})
+
+
+# What calamine takes for an OpenDocument cell with something in it (an empty one counts only before a filled
+# one of its row); it matches the elements by their qualified names, so these are too.
+ODS_TABLE, ODS_ROW, ODS_CELLS = "table:table", "table:table-row", ("table:table-cell", "table:covered-table-cell")
+ODS_FILLED = frozenset(
+    {"office:value", "office:string-value", "office:date-value", "office:time-value", "office:boolean-value"}
+    | {"table:formula"}
+)
+
+
+def _repeats(attributes, name) -> int:
+    value = attributes.get(name, "1")
+    if not (value.isascii() and value.isdigit()):
+        raise WorkbookRejected(UNREADABLE)
+    return int(value)
+
+
+class _TableExtent:
+    """The farthest row and column and the number of cells of an OpenDocument content.xml's tables, as the
+    reader lays them out: a cell repeated n times (table:number-columns-repeated) is n cells, a row repeated
+    n times is n rows; empty cells count only before a filled cell of their row, empty rows only between
+    filled rows (LibreOffice writes the rest of a sheet's million rows as one repeated empty row)."""
+
+    def __init__(self):
+        self.cells = self.max_row = self.max_column = 0
+        self.rows = self.empty_rows = 0  # of the current table, from its first filled row
+        self.row_repeats, self.width, self.empty_cells, self.filled = 1, 0, 0, False
+
+    def start(self, name, attributes):
+        if name == ODS_TABLE:
+            self.rows = self.empty_rows = 0
+        elif name == ODS_ROW:
+            self.row_repeats = _repeats(attributes, "table:number-rows-repeated")
+            self.width = self.empty_cells = 0
+            self.filled = False
+        elif name in ODS_CELLS:
+            repeats = _repeats(attributes, "table:number-columns-repeated")
+            if ODS_FILLED.intersection(attributes) or attributes.get("office:value-type") == "string":
+                self.width += self.empty_cells + repeats
+                self.empty_cells = 0
+                self.filled = True
+                self.max_column = max(self.max_column, self.width)
+            else:
+                self.empty_cells += repeats
+
+    def end(self, name):
+        if name != ODS_ROW:
+            return
+        if self.filled:
+            self.rows += self.empty_rows + self.row_repeats
+            self.empty_rows = 0
+            self.cells += self.width * self.row_repeats
+            self.max_row = max(self.max_row, self.rows)
+        elif self.rows:
+            self.empty_rows += self.row_repeats
+
+    @property
+    def over(self):
+        return self.cells > MAX_CELLS or self.max_column > MAX_COLUMNS or self.max_row > MAX_ROWS + HEADER_SEARCH_ROWS
+
+    def check(self):
+        _check_extent(rows=self.max_row, columns=self.max_column, cells=self.cells)
 
 
 def _check_sheet_extent(archive, part):
-    """Refuse a sheet whose declared dimension, farthest cell or cell count is past the limits, streaming its
-    XML (expat, no tree kept; a DTD refused) before any reader sees it."""
+    """Refuse a sheet whose declared dimension, farthest cell or cell count is past the limits."""
+    _measure(archive, part, _SheetExtent())
+
+
+def _check_table_extent(archive, part):
+    """The same for the tables of an .ods (all in content.xml, the one part the reader reads)."""
+    _measure(archive, part, _TableExtent())
+
+
+def _measure(archive, part, extent):
+    """Stream a part's XML through `extent` (expat, no tree kept; a DTD refused) before any reader sees it,
+    stopping as soon as it is past the limits."""
     from xml.parsers import expat
 
     def refuse_dtd(*args):
         raise WorkbookRejected(XML_DTD)
 
-    extent = _SheetExtent()
     parser = expat.ParserCreate()
     parser.StartElementHandler = extent.start
+    if hasattr(extent, "end"):
+        parser.EndElementHandler = extent.end
     parser.StartDoctypeDeclHandler = refuse_dtd
     parser.EntityDeclHandler = refuse_dtd
     with archive.open(part) as stream:
         try:
             while chunk := stream.read(CHUNK_BYTES):
                 parser.Parse(chunk, False)
-                if extent.cells > MAX_CELLS or extent.max_column > MAX_COLUMNS:
+                if extent.over:
                     break
             else:
                 parser.Parse(b"", True)
@@ -276,25 +384,41 @@ def _check_sheet_extent(archive, part):
     extent.check()
 
 
-def read_sheets(path):
-    """(sheet name, rows) for each sheet, rows as python values, at most MAX_ROWS each."""
-    from python_calamine import CalamineWorkbook
+class _SheetValues(pickle.Unpickler):
+    """What calamine's values are made of, and nothing else: the child read a file from outside, and a pickle
+    may name any callable."""
 
+    ALLOWED = frozenset(("datetime", name) for name in ("date", "datetime", "time", "timedelta"))
+
+    def find_class(self, module, name):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name}")
+        return super().find_class(module, name)
+
+
+def read_sheets(path):
+    """(sheet name, rows) for each sheet, rows as python values, at most MAX_ROWS each; read by
+    targets/sheet_reader.py in a child process limited to READER_MEMORY_BYTES and READER_CPU_SECONDS."""
+    too_large = WorkbookRejected(SHEET_TOO_LARGE % {"columns": MAX_COLUMNS, "cells": MAX_CELLS})
+    limits = (MAX_ROWS + HEADER_SEARCH_ROWS, MAX_COLUMNS, READER_MEMORY_BYTES, READER_CPU_SECONDS)
+    command = [sys.executable, "-I", sheet_reader.__file__, str(path), *(str(limit) for limit in limits)]
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheets = []
-        for name in workbook.sheet_names:
-            sheet = workbook.get_sheet_by_name(name)
-            if sheet.total_height > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise WorkbookRejected(TOO_MANY_ROWS % {"limit": MAX_ROWS})
-            if sheet.total_width > MAX_COLUMNS:
-                raise WorkbookRejected(UNREADABLE)
-            sheets.append((name, sheet.to_python(skip_empty_area=False)))
-        return sheets
-    except WorkbookRejected:
-        raise
-    except Exception:  # calamine raises its own errors for a damaged file; the reader needs one message
+        finished = subprocess.run(command, capture_output=True, timeout=2 * READER_CPU_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise too_large from None
+    if finished.returncode != 0:  # ended by its limits: an allocation past the memory (calamine aborts), the CPU
+        raise too_large
+    try:
+        kind, value = _SheetValues(io.BytesIO(finished.stdout)).load()
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError):
         raise WorkbookRejected(UNREADABLE) from None
+    if kind == "sheets":
+        return value
+    refusals = {
+        sheet_reader.TOO_MANY_ROWS: TOO_MANY_ROWS % {"limit": MAX_ROWS},
+        sheet_reader.TOO_WIDE: too_large.message,
+    }
+    raise WorkbookRejected(refusals.get(value, UNREADABLE))
 
 
 # --- The rows ------------------------------------------------------------------------------

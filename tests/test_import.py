@@ -227,6 +227,9 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol3;</t></si></sst>"""
 
 
+NOT_AN_XLSX = errors.WORKBOOK_CONTENT_MISMATCH % {"format": ".xlsx"}
+
+
 def malicious_files(target):
     valid = workbook([row(target, "2026-06-30", 3)])
     return {
@@ -235,8 +238,8 @@ def malicious_files(target):
             imports.ZIP_BOMB,
         ),
         "entity expansion": (with_part(valid, "xl/workbook.xml", BILLION_LAUGHS), imports.XML_DTD),
-        "renamed exe": (b"MZ\x90\x00\x03" + b"\0" * 4000, imports.NOT_XLSX),
-        "zip without a workbook": (zip_of({"hello.txt": b"hi"}), imports.NOT_XLSX),
+        "renamed exe": (b"MZ\x90\x00\x03" + b"\0" * 4000, NOT_AN_XLSX),
+        "zip without a workbook": (zip_of({"hello.txt": b"hi"}), NOT_AN_XLSX),
         "oversized": (b"PK\x03\x04" + b"\0" * (imports.MAX_FILE_BYTES + 1), imports.FILE_TOO_LARGE),
     }
 

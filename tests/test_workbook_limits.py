@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from targets import imports, report_import
+from targets import errors, imports, report_import
 from targets.models import ProgressEntry, Report
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -187,10 +187,21 @@ def test_a_malformed_cell_reference_is_refused_as_unreadable(tmp_path):
     assert refusal(save(tmp_path, minimal_xlsx(sheet))) == str(imports.UNREADABLE)
 
 
-@pytest.mark.parametrize("name", ["台账.xlsb", "台账.xls", "台账.ods", "台账"])
-def test_formats_whose_sheets_are_not_measured_are_refused_by_name(tmp_path, report, reporter_a, name):
-    """The reader picks its format by the file name; only .xlsx is measured, so only .xlsx is read."""
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("台账.xlsb", errors.WORKBOOK_FORMAT_NOT_ACCEPTED),
+        ("台账", errors.WORKBOOK_FORMAT_NOT_ACCEPTED),
+        ("台账.xls", errors.WORKBOOK_CONTENT_MISMATCH % {"format": ".xls"}),
+        ("台账.ods", errors.WORKBOOK_CONTENT_MISMATCH % {"format": ".ods"}),
+    ],
+)
+def test_a_workbook_is_read_only_as_the_format_its_name_says_and_its_content_is(
+    tmp_path, report, reporter_a, name, message
+):
+    """The reader picks its format by the file name: .xlsx, .xls and .ods are measured as what they say they
+    are (an xlsx renamed .ods is not an .ods); any other name is refused."""
     path = save(tmp_path, minimal_xlsx(cells_xml(["A1", "B2"])), name)
-    with pytest.raises(CommandError, match=str(imports.NOT_XLSX)):
+    with pytest.raises(CommandError, match=str(message)):
         call_command("import_progress", str(path), user=reporter_a.username, stdout=io.StringIO())
     imports.check_workbook(save(tmp_path, path.read_bytes(), "台账.xlsx"))
