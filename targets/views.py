@@ -17,6 +17,7 @@ from .filters import TargetFilter
 from .forms import ProgressForm, ReportStateForm
 from .history import can_see_history, describe, events_of
 from .models import GlossaryTerm, Report, Target
+from .spreadsheet import TableExport
 from .tables import LedgerData, TargetTable
 
 
@@ -82,6 +83,7 @@ class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, Single
     template_name = "targets/target_list.html"
     table_pagination = {"per_page": 25, "paginator_class": BoundedPaginator}
     export_formats = ("xlsx", "csv")
+    export_class = TableExport  # the CSV with a byte-order mark and plain numbers
     exclude_columns = ()
 
     def get_queryset(self):
