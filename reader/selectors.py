@@ -4,6 +4,7 @@ search, and the practical tasks' standing. Every figure comes from the one compu
 `targets.roles` through that selector."""
 
 import operator
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import reduce
@@ -19,6 +20,9 @@ from targets.models import GlossaryTerm, SearchSynonym, Section, Target
 
 from . import text
 
+# The source report masks its years ("20xx年以来"); load_report fills in those it can place, and the
+# pages say so wherever some remain.
+MASKED_YEAR = re.compile(r"20[xX]{2}")
 SEARCH_LIMIT = 50  # rows per kind of result
 QUERY_MAX_LENGTH = 50
 EXAMPLE_SYNONYMS = 12  # short names an empty search page offers as examples
@@ -52,6 +56,12 @@ class LivingReport:
     toc: list  # the top-level ReportSections; children nested
     unplaced: list  # visible targets whose clause is not in the text
     target_count: int
+    masks_years: bool  # the text still holds masked years ("20xx")
+
+
+def masks_years(texts) -> bool:
+    """Whether any of `texts` holds a year the source report masked ("20xx")."""
+    return any(MASKED_YEAR.search(text_) for text_ in texts)
 
 
 def section_anchor(section):
@@ -122,7 +132,14 @@ def living_report(*, user, report, as_of=None, include_pending=False) -> LivingR
         line = paragraph.text
         paragraph.title_line = not text.SENTENCE_END.search(line) and not line.endswith((":", "："))
     _number_terms([preamble, *(item.paragraphs for item in rendered)])
-    return LivingReport(preamble=preamble, sections=rendered, toc=toc, unplaced=unplaced, target_count=len(targets))
+    return LivingReport(
+        preamble=preamble,
+        sections=rendered,
+        toc=toc,
+        unplaced=unplaced,
+        target_count=len(targets),
+        masks_years=masks_years([report.text, *(term.definition for term in terms)]),
+    )
 
 
 def _preamble(report_text: str, sections) -> str:

@@ -57,7 +57,16 @@ def glossary(request):
     report = ledger.selected_report(request)
     entries = selectors.glossary_mentions(user=request.user, report=report) if report else []
     glossary = [entry.term for entry in entries]
-    return render(request, "reader/glossary.html", {"report": report, "entries": entries, "glossary": glossary})
+    return render(
+        request,
+        "reader/glossary.html",
+        {
+            "report": report,
+            "entries": entries,
+            "glossary": glossary,
+            "masks_years": selectors.masks_years(term.definition for term in glossary),
+        },
+    )
 
 
 @login_required

@@ -1,4 +1,6 @@
+import axes.apps
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SecurityConfig(AppConfig):
@@ -12,3 +14,10 @@ class SecurityConfig(AppConfig):
         from . import security
 
         security.connect()
+
+
+class AxesConfig(axes.apps.AppConfig):
+    """django-axes (login attempts, lockouts) under a Chinese name in admin; its models' own strings
+    are translated in locale/zh_Hans, as it ships no Chinese catalogue."""
+
+    verbose_name = _("登录记录")

@@ -47,7 +47,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "pgtrigger",
     "pghistory",
-    "axes",
+    "reportgov.apps.AxesConfig",  # django-axes, named in Chinese
     "csp",
     "reportgov.apps.SecurityConfig",
     "targets",
