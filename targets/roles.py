@@ -186,3 +186,16 @@ def _compiled_writable(scope):
     from .models import Target
 
     return _writable(Target.objects.order_by(), scope).values("pk").query.sql_with_params()
+
+
+def reviewers_of(target):
+    """The supervisors (督查) who review `target`'s entries: the active ones overseeing its report's
+    government (StaffProfile.governments; none given: every one), by name."""
+    from django.contrib.auth import get_user_model
+
+    from .models import StaffProfile
+
+    assigned = StaffProfile.governments.through.objects.filter(staffprofile__user_id=OuterRef("pk"))
+    overseeing = ~Exists(assigned) | Exists(assigned.filter(government_id=target.report.government_id))
+    users = get_user_model().objects.filter(overseeing, is_active=True, groups__name=SUPERVISOR)
+    return users.order_by("username").distinct()

@@ -1,7 +1,10 @@
 """Reads: the annotated querysets every page, export and API use."""
 
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -9,7 +12,7 @@ from django.utils.dateparse import parse_date
 
 from . import roles
 from .choices import ReportState
-from .models import ProgressEntry, Report, Target
+from .models import Checkpoint, ProgressEntry, Report, Target
 
 # The report a browser chose last (?report=), kept by RememberReportMiddleware: pages without
 # ?report= show it again while the user may still see it.
@@ -155,13 +158,74 @@ def target_history(target):
 
 
 def chart_points(target, *, limit=60):
-    """The value at the end of each month (the last entry of the month), oldest first, for the chart."""
+    """The latest `limit` values reported, approved and awaiting review, oldest first, for the chart."""
     entries = (
         ProgressEntry.objects.filter(target=target, value__isnull=False)
         .exclude(review_status__in=["returned", "superseded"])  # sent back, or withdrawn by a correction
         .order_by("-reported_on", "-id")
     )
-    return list(reversed(list(entries.values("reported_on", "value")[:limit])))
+    return list(reversed(list(entries.values("reported_on", "value", "review_status")[:limit])))
+
+
+# The 序时 path of one target, from the figures' own functions (targets/figures.sql): the expected %
+# at the first and last day of every month of its period and at its checkpoints, with nothing counted
+# (so the figure's day is the day itself), the goal, where the way starts and the deadline — an
+# approved extension's where there is one, and a yearly goal's calendar starting again each January.
+_PLAN_PATH = f"""
+    SELECT days.day,
+        reportgov_expected_percent(t, NULL::{ProgressEntry._meta.db_table}, cb, ca, days.day, false),
+        reportgov_from(t), reportgov_goal_of(t), reportgov_deadline(t)
+    FROM {Target._meta.db_table} AS t
+    CROSS JOIN LATERAL (
+        SELECT DISTINCT least(greatest(d::date, t.period_start), reportgov_deadline(t)) AS day FROM (
+            SELECT t.period_start AS d UNION ALL SELECT reportgov_deadline(t)
+            UNION ALL SELECT generate_series(
+                date_trunc('month', t.period_start::timestamp), reportgov_deadline(t)::timestamp, '1 month'
+            )
+            UNION ALL SELECT generate_series(
+                date_trunc('month', t.period_start::timestamp) + interval '1 month',
+                (reportgov_deadline(t) + 1)::timestamp,
+                '1 month'
+            ) - interval '1 day'
+            UNION ALL SELECT due_on FROM {Checkpoint._meta.db_table} WHERE target_id = t.id
+        ) AS candidates
+    ) AS days
+    LEFT JOIN {Checkpoint._meta.db_table} AS cb ON cb.target_id = t.id AND cb.due_on = (
+        SELECT max(due_on) FROM {Checkpoint._meta.db_table} WHERE target_id = t.id AND due_on <= days.day)
+    LEFT JOIN {Checkpoint._meta.db_table} AS ca ON ca.target_id = t.id AND ca.due_on = (
+        SELECT min(due_on) FROM {Checkpoint._meta.db_table} WHERE target_id = t.id AND due_on > days.day)
+    WHERE t.id = %s
+    ORDER BY days.day
+"""
+
+
+def plan_path(target):
+    """(day, expected %) along `target`'s 序时 path, and its start value, goal and deadline, as the one
+    computation judges them (one query). The expected % is None where nothing is prorated (a ceiling)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PLAN_PATH, [target.pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return PlanPath([], None, None, None)
+    _, _, start_from, goal, deadline = rows[0]
+    return PlanPath([(day, expected) for day, expected, *_ in rows], start_from, goal, deadline)
+
+
+@dataclass(frozen=True)
+class PlanPath:
+    points: list  # (day, expected %), oldest first
+    start_from: Decimal | None
+    goal: Decimal | None
+    deadline: datetime.date | None
+
+
+def awaiting_review(target):
+    """The target's latest entry if it awaits review (its latest entry is not its latest approved one), else None."""
+    from .choices import ReviewStatus
+
+    if target.latest_entry_id is None or target.latest_entry_id == target.latest_approved_entry_id:
+        return None
+    return ProgressEntry.objects.filter(pk=target.latest_entry_id, review_status=ReviewStatus.SUBMITTED).first()
 
 
 def returned_entries(user):

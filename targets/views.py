@@ -11,7 +11,7 @@ from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from . import drafts, errors, prepared, roles, selectors, services
+from . import charts, drafts, errors, prepared, roles, selectors, services
 from .choices import Status
 from .filters import TargetFilter
 from .forms import ProgressForm, ReportStateForm
@@ -169,6 +169,10 @@ def target_detail(request, report_code, code):
     include_pending = selectors.include_pending_from(request)
     target = _visible_target(request, report_code, code, as_of=as_of, include_pending=include_pending)
     history = HistoryPage(selectors.target_history(target), selectors.query_page(request, "history_page"))
+    chart = None
+    if charts.plotted(target):
+        chart = charts.progress_chart(target, selectors.chart_points(target), selectors.plan_path(target))
+    awaiting = selectors.awaiting_review(target)
     return render(
         request,
         "targets/target_detail.html",
@@ -178,7 +182,10 @@ def target_detail(request, report_code, code):
             "as_of": as_of,
             "include_pending": include_pending,
             "history": history,
-            "chart": selectors.chart_points(target),
+            "chart": chart,
+            # The latest entry while it awaits review, and who reviews it (nothing counts it until then).
+            "awaiting_review": awaiting,
+            "reviewers": list(roles.reviewers_of(target)) if awaiting else [],
             "glossary": GlossaryTerm.objects.filter(report=target.report).select_related("report"),
             "can_record": roles.writable_targets(Target.objects.filter(pk=target.pk), request.user).exists(),
             # The audit trail, for those who audit (history.can_see_history); None hides it.

@@ -23,9 +23,9 @@ LEDGER_API = 14
 # reporter's department (the session is saved only when its idle timeout is renewed, once a minute).
 LEDGER_API_SESSION = 16
 # An older page of a target's history: the session, its user, the report, the groups, the target
-# with its standing, its co-units and checkpoints, the page of entries, the chart, the glossary,
-# and whether the user may record.
-TARGET_HISTORY_PAGE = 10
+# with its standing, its co-units and checkpoints, the page of entries, the chart's values and its
+# 序时 path, the glossary, and whether the user may record.
+TARGET_HISTORY_PAGE = 11
 
 
 @pytest.fixture(autouse=True)

@@ -5,8 +5,8 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from ..charts import progress_chart
 from ..choices import Stage, Status
+from ..services import entry_figure
 from ..tables import format_number, target_url
 
 register = template.Library()
@@ -31,11 +31,6 @@ def glossary_marked(text, terms):
     return mark_safe(pattern.sub(mark, escaped))
 
 
-@register.inclusion_tag("targets/progress_chart.html")
-def chart(target, points):
-    return {"chart": progress_chart(target, points), "target": target}
-
-
 @register.simple_tag
 def status_badge(value):
     return render_to_string("targets/status_badge.html", {"status": Status(value)})
@@ -53,3 +48,9 @@ def stage_label(value):
 def figure(value):
     """A number as staff write it: thousands separated, no trailing zeros ("416.21", "1,200")."""
     return format_number(value)
+
+
+@register.filter
+def reported(entry, unit):
+    """What an entry reported, in the target's unit: 7 座, 推进中, 12.5% …"""
+    return entry_figure(entry, unit)
