@@ -39,7 +39,7 @@ fmt: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# A bounded load test (locust, headless, 127.0.0.1 only) on a copy of the dev database: see README.
+# A bounded load test (locust, headless, 127.0.0.1 only) on a database of its own: see bench/README.md.
 loadtest: install
 	loadtest/run.sh
 
