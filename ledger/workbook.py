@@ -68,6 +68,8 @@ TARGET_COLUMNS = (
     Column("基数来源", "baseline_source", 16),
     Column("完成期限", "deadline", 12, "date"),
     Column("调整后完成期限", "adjusted_deadline", 12, "date"),
+    Column("调整理由", "adjustment_reason", 24),  # an admin's 调整 (targets.adjustments): why, and which day
+    Column("调整日期", "adjusted_on", 12, "date"),
     Column("最新完成值", "latest_value", 14, "value"),
     Column("最新增速", "latest_growth_rate", 10, "rate"),
     Column("推进阶段", "latest_stage", 9, "stage"),

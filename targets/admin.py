@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pghistory.core import event_models
 
-from . import history, roles
+from . import adjustments, history, roles
 from .admin_lists import DateDrillDownInCalendarMixin
 from .admin_locking import OptimisticLockMixin
 from .choices import Stage, Status
@@ -258,8 +258,13 @@ class LeadDepartmentForm(forms.Form):
     lead_department = forms.ModelChoiceField(Department.objects.all(), label=_("牵头单位"))
 
 
+def _reason_field(**kwargs):
+    return forms.CharField(label=_("调整理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}), **kwargs)
+
+
 class DeadlineForm(forms.Form):
     deadline = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = _reason_field()
 
 
 def _bulk_form_page(modeladmin, request, queryset, *, form_class, action, title, apply):
@@ -318,8 +323,10 @@ def set_deadline(modeladmin, request, queryset):
                 messages.ERROR,
             )
             return None
-        with transaction.atomic():
-            changed = Target.objects.filter(pk__in=ids).update(deadline=deadline)
+        # An adjustment of each target (the report's own deadline stays), with its reason.
+        changed = adjustments.adjust_deadlines(
+            user=request.user, target_ids=ids, deadline=deadline, reason=data["reason"]
+        )
         return _("已将 %(count)d 个目标的完成期限设为 %(deadline)s。") % {"count": changed, "deadline": deadline}
 
     return _bulk_form_page(
@@ -333,8 +340,61 @@ def set_deadline(modeladmin, request, queryset):
     )
 
 
+class TargetAdminForm(forms.ModelForm):
+    """目标值 and 完成期限 show the goal in force, and changing either on a saved target is an
+    adjustment (targets.adjustments) that takes a reason: the report's own values stay as written."""
+
+    reason = _reason_field(
+        required=False,
+        help_text=_("修改目标值或完成期限时必填。报告原文的数值保留，目标页、公开页和台账显示“调整：原 … → …”。"),
+    )
+    user = None  # the admin saving: set on the form class TargetAdmin.get_form makes for each request
+
+    class Meta:
+        model = Target
+        fields = (*adjustments.ADJUSTED, *adjustments.NOT_ADJUSTABLE)  # TargetAdmin adds its fieldsets' others
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.update(adjustments.goal_in_force(self.instance))
+
+    def _get_validation_exclusions(self):
+        # The adjustment is set by clean(), not typed: its constraints are still checked.
+        return super()._get_validation_exclusions() - {
+            "adjusted_target_value",
+            "adjusted_deadline",
+            *adjustments.RECORD,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned  # a new target is the report's own
+        goal = (*adjustments.ADJUSTED, *adjustments.NOT_ADJUSTABLE)
+        changed = [name for name in goal if name in self.changed_data]
+        reason = cleaned.get("reason", "")
+        found = adjustments.problems(
+            self.instance, changed=changed, target_value=cleaned.get("target_value"), reason=reason
+        )
+        for name, message in found.items():
+            self.add_error(name, message)
+        if changed and not self.errors:
+            adjustments.adjust(
+                self.instance,
+                user=self.user,
+                target_value=cleaned["target_value"],
+                deadline=cleaned["deadline"],
+                reason=reason,
+            )
+            # The fields would otherwise write the goal in force over what the report wrote.
+            cleaned["target_value"], cleaned["deadline"] = self.instance.target_value, self.instance.deadline
+        return cleaned
+
+
 @admin.register(Target)
 class TargetAdmin(OptimisticLockMixin, HistoryMixin, admin.ModelAdmin):
+    form = TargetAdminForm
     list_display = (
         "code",
         "name",
@@ -350,7 +410,7 @@ class TargetAdmin(OptimisticLockMixin, HistoryMixin, admin.ModelAdmin):
     search_fields = ("code", "name", "source_text")
     list_select_related = ("report", "lead_department")
     autocomplete_fields = ("report", "section", "lead_department", "co_departments")
-    readonly_fields = ("standing_display",)
+    readonly_fields = ("standing_display", "adjustment_display")
     inlines = (CheckpointInline, ProgressEntryInline)
     actions = (assign_lead_department, set_deadline)
     list_per_page = 50
@@ -376,6 +436,22 @@ class TargetAdmin(OptimisticLockMixin, HistoryMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         # The one computation: every figure on these pages is an annotation of with_progress().
         return Target.objects.with_progress()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user  # who adjusts: the class is made anew for each request
+        return form
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("调整"), {"fields": ("adjustment_display", "reason")})]
+
+    @admin.display(description=_("调整记录"))
+    def adjustment_display(self, obj):
+        note = render_to_string("targets/adjustment_note.html", {"target": obj})
+        return note if note.strip() else _("未调整：目标值和完成期限按报告原文。")
 
     @admin.display(description=_("完成期限"), ordering="deadline")
     def deadline_display(self, obj):

@@ -316,6 +316,19 @@ class Target(models.Model):
     adjusted_target_value = models.DecimalField(
         _("调整后目标值"), max_digits=20, decimal_places=4, null=True, blank=True, editable=False
     )
+    # Who changed the goal outside the extension flow, which day and why (an admin's 调整, see
+    # targets.adjustments): the adjusted values above hold the new goal, the report's stay.
+    adjustment_reason = models.TextField(_("调整理由"), max_length=500, blank=True, editable=False)
+    adjusted_on = models.DateField(_("调整日期"), null=True, blank=True, editable=False)
+    adjusted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("调整人"),
+    )
     # The latest counted entries, kept in the same transaction as every write so that reading
     # "where does it stand today" never scans the history (see services.refresh_latest).
     latest_entry = models.ForeignKey(
@@ -381,6 +394,12 @@ class Target(models.Model):
                 condition=Q(adjusted_target_value__isnull=True) | Q(target_value__isnull=False),
                 name="target_adjusted_value_has_original",
                 violation_error_message=_("只有设定了目标值的目标才能调整目标值。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(adjusted_on__isnull=True, adjustment_reason="")
+                | (Q(adjusted_on__isnull=False) & ~Q(adjustment_reason="")),
+                name="target_adjustment_has_reason",
+                violation_error_message=_("调整须记录调整理由和调整日期。"),
             ),
         ]
 

@@ -246,11 +246,12 @@ def test_bulk_assign_lead_department_through_its_form_page(admin_client, report,
 def test_bulk_set_deadline_refuses_a_deadline_before_the_start(admin_client, report, dept_a):
     targets = [builders.target(report, code=f"A{n}", lead=dept_a) for n in range(2)]
 
-    bulk(admin_client, "set_deadline", targets, deadline="2026-09-30")
-    assert {t.deadline for t in Target.objects.all()} == {datetime.date(2026, 9, 30)}
+    # An adjustment (tests/test_admin_adjustments.py): the report's deadline stays beside it.
+    bulk(admin_client, "set_deadline", targets, deadline="2026-09-30", reason="提前完成")
+    assert {t.effective_deadline for t in Target.objects.all()} == {datetime.date(2026, 9, 30)}
 
-    bulk(admin_client, "set_deadline", targets, deadline="2025-09-30")
-    assert {t.deadline for t in Target.objects.all()} == {datetime.date(2026, 9, 30)}
+    bulk(admin_client, "set_deadline", targets, deadline="2025-09-30", reason="提前完成")
+    assert {t.effective_deadline for t in Target.objects.all()} == {datetime.date(2026, 9, 30)}
 
 
 def test_a_user_department_and_groups_are_set_on_one_page(admin_client, dept_a):
