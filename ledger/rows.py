@@ -7,9 +7,9 @@ from django.db.models import Prefetch
 from django.utils import translation
 
 from projects.models import PracticalTask, Project
-from targets import selectors
+from targets import columns, selectors
+from targets.columns import gap_unit_of
 from targets.models import Department, GlossaryTerm, Section
-from targets.tables import gap_unit_of
 
 
 def number(value):
@@ -29,7 +29,7 @@ def date(value):
 @functools.lru_cache(maxsize=256)
 def gap_unit(unit, judged_on_rate):
     """The unit of a target's gap as the ledger publishes it: in Chinese whatever the reader's
-    language, like the units themselves (个百分点 for a share or a growth rate, else the unit)."""
+    language (个百分点 for a share or a growth rate, else the unit)."""
     with translation.override("zh-hans"):
         return str(gap_unit_of(unit, judged_on_rate=judged_on_rate))
 
@@ -71,22 +71,30 @@ def target_row(target) -> dict:
         "practical_task": tasks[0] if tasks else None,
         "projects": [project.code for project in target.projects.all()],
         "source_text": target.source_text,
-        "latest_value": number(target.latest_value),
-        "latest_growth_rate": number(target.latest_growth_rate),
-        "latest_stage": target.latest_stage or None,
-        "latest_reported_on": date(target.latest_reported_on),
-        "percent_complete": target.percent_complete,
-        "completion_rate": target.completion_rate,  # 完成率 (v / t), beside percent_complete (进度 from the baseline)
-        "expected_percent": target.expected_percent,
-        "gap": number(target.gap),
-        "gap_unit": gap_unit(target.unit, target.target_value is None),  # growth_gap is always in 个百分点
-        "growth_gap": number(target.growth_gap),
-        "status": target.status,
         # An approved extension (延期/调整): status is judged against these when set; the report's
         # own target_value and deadline above stay as written.
         "adjusted_target_value": number(target.adjusted_target_value),
         "adjusted_deadline": date(target.adjusted_deadline),
+        **figures(target),
     }
+
+
+def figures(target) -> dict:
+    """The figures of targets.columns a JSON row publishes; a gap with its unit (`gap_unit`, in Chinese
+    whatever the reader's language, like the units themselves)."""
+    published = {}
+    for figure in columns.shown_on(columns.JSON):
+        value = getattr(target, figure.key)
+        if figure.kind == "date":
+            value = date(value)
+        elif figure.kind in columns.NUMBER_KINDS:
+            value = number(value)
+        elif figure.kind == "stage":
+            value = value or None
+        published[figure.key] = value
+        if figure.kind == "gap":
+            published[f"{figure.key}_unit"] = gap_unit(target.unit, target.target_value is None)
+    return published
 
 
 def ledger(*, user, report, as_of, include_pending=False) -> dict:

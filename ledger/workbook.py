@@ -19,11 +19,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from projects.models import PracticalTask
-from targets import selectors, units
+from targets import columns, selectors, units
 from targets.choices import Direction, Kind, Stage, Status
 from targets.models import GlossaryTerm, Target
 from targets.spreadsheet import safe_cell
-from targets.tables import gap_unit_of
 
 CHUNK_SIZE = 2000
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,8 +32,6 @@ ENTRY_FILL = PatternFill("solid", fgColor="FFF4CE")  # the columns a department 
 HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
 STATUS_FONT = Font(bold=True, color="FFFFFF")
 STATUS_FILLS = {status.value: PatternFill("solid", fgColor=status.colour.lstrip("#").upper()) for status in Status}
-PERCENT_FORMAT = '0.0"%"'
-DATE_FORMAT = "yyyy-mm-dd"
 
 # The workbook is an interchange file as well as a report: its sheet names and headers are fixed
 # Chinese whatever the reader's language, because the import reads them back. The round trip: a
@@ -48,7 +45,8 @@ class Column:
     header: str
     key: str | None  # the field of the row; None for the columns left empty for the round trip
     width: float
-    # text | value | rate | percent | date | status | direction | stage | gap | growth_gap
+    # text | value | direction | date, or a figure's kind (targets.columns): reading | rate | stage | percent | date
+    # | gap | growth_gap | status
     kind: str = "text"
 
 
@@ -70,16 +68,7 @@ TARGET_COLUMNS = (
     Column("调整后完成期限", "adjusted_deadline", 12, "date"),
     Column("调整理由", "adjustment_reason", 24),  # an admin's 调整 (targets.adjustments): why, and which day
     Column("调整日期", "adjusted_on", 12, "date"),
-    Column("最新完成值", "latest_value", 14, "value"),
-    Column("最新增速", "latest_growth_rate", 10, "rate"),
-    Column("推进阶段", "latest_stage", 9, "stage"),
-    Column("最近填报日期", "latest_reported_on", 13, "date"),
-    Column("完成率", "completion_rate", 10, "percent"),  # v / t, beside 完成进度 measured from the baseline
-    Column("完成进度", "percent_complete", 10, "percent"),
-    Column("序时进度", "expected_percent", 10, "percent"),
-    Column("差距", "gap", 14, "gap"),
-    Column("增速差距", "growth_gap", 10, "growth_gap"),
-    Column("状态", "status", 11, "status"),
+    *(Column(figure.header, figure.key, figure.width, figure.kind) for figure in columns.shown_on(columns.WORKBOOK)),
     Column("报告原文", "source_text", 48),
     Column(ENTRY_DATE, None, 13),
     Column(ENTRY_VALUE, None, 16),
@@ -295,7 +284,7 @@ class _SheetWriter:
 
             return status
         if kind in ("date", "percent"):
-            style = self._style(sheet, number_format=DATE_FORMAT if kind == "date" else PERCENT_FORMAT)
+            style = self._style(sheet, number_format=columns.DATE_FORMAT if kind == "date" else columns.PERCENT_FORMAT)
             data_type = "d" if kind == "date" else "n"
 
             def fixed(row):
@@ -310,14 +299,10 @@ class _SheetWriter:
             value = row[key]
             if value is None or value == "":
                 return None
-            if kind == "rate":
-                unit = "%"
-            elif kind == "gap":
-                unit = str(gap_unit_of(row["unit"], judged_on_rate=row["target_value"] is None))
-            elif kind == "growth_gap":
-                unit = str(units.GROWTH_GAP_UNIT)
+            if kind == "value":
+                unit = row["unit"]
             else:
-                unit = row.get("unit", "")
+                unit = str(columns.unit_of(kind, unit=row["unit"], target_value=row["target_value"]))
             number_format = self._number_format(value, unit)
             style = format_styles.get(number_format)
             if style is None:

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pghistory.core import event_models
 
-from . import adjustments, history, roles
+from . import adjustments, columns, history, roles
 from .admin_lists import DateDrillDownInCalendarMixin
 from .admin_locking import OptimisticLockMixin
-from .choices import Stage, Status
+from .choices import Status
 from .models import (
     Checkpoint,
     Department,
@@ -35,7 +35,7 @@ from .models import (
     StaffProfile,
     Target,
 )
-from .tables import format_number
+from .tables import figure_html
 
 admin.site.site_header = _("政府工作报告目标台账 · 管理后台")
 admin.site.site_title = _("管理后台")
@@ -392,6 +392,16 @@ class TargetAdminForm(forms.ModelForm):
         return cleaned
 
 
+def _figure_display(figure):
+    """A figure of targets.columns as a column of the target list, written as 我的目标 writes it."""
+
+    def display(obj):
+        return figure_html(figure, obj)
+
+    display.__name__ = f"{figure.key}_display"
+    return admin.display(description=figure.label, ordering=figure.key)(display)
+
+
 @admin.register(Target)
 class TargetAdmin(OptimisticLockMixin, HistoryMixin, admin.ModelAdmin):
     form = TargetAdminForm
@@ -400,10 +410,7 @@ class TargetAdmin(OptimisticLockMixin, HistoryMixin, admin.ModelAdmin):
         "name",
         "lead_department",
         "deadline_display",
-        "latest_value_display",
-        "percent_display",
-        "gap_display",
-        "status_display",
+        *(_figure_display(figure) for figure in columns.shown_on(columns.ADMIN)),
     )
     list_display_links = ("code", "name")
     list_filter = (StatusFilter, "report", "kind", "direction", "lead_department")
@@ -456,26 +463,6 @@ class TargetAdmin(OptimisticLockMixin, HistoryMixin, admin.ModelAdmin):
     @admin.display(description=_("完成期限"), ordering="deadline")
     def deadline_display(self, obj):
         return obj.deadline.isoformat()
-
-    @admin.display(description=_("最新值"), ordering="latest_value")
-    def latest_value_display(self, obj):
-        if obj.latest_stage:
-            return Stage(obj.latest_stage).label
-        if obj.latest_value is None and obj.latest_growth_rate is not None:
-            return f"{format_number(obj.latest_growth_rate)}%"  # a target set as a growth rate
-        return format_number(obj.latest_value)
-
-    @admin.display(description=_("完成%"), ordering="percent_complete")
-    def percent_display(self, obj):
-        return "—" if obj.percent_complete is None else f"{obj.percent_complete:.1f}%"
-
-    @admin.display(description=_("差距"), ordering="gap")
-    def gap_display(self, obj):
-        return format_number(obj.gap)
-
-    @admin.display(description=_("状态"), ordering="status")
-    def status_display(self, obj):
-        return render_to_string("targets/status_badge.html", {"status": Status(obj.status)})
 
     @admin.display(description=_("当前进度"))
     def standing_display(self, obj):

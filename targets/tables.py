@@ -1,14 +1,15 @@
 import django_tables2 as tables
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.formats import localize
+from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
 from django_tables2.utils import Accessor, signature
 
-from . import units
+from . import columns, units
 from .choices import Measure, Stage, Status
 from .models import Target
 from .selectors import as_of_from, ledger_page
@@ -41,15 +42,9 @@ def _joined(text, unit):
     return f"{text}{unit}" if units.is_share(unit) else f"{text} {unit}"
 
 
-def gap_unit_of(unit, *, judged_on_rate):
-    """The unit of a target's gap: points for a target judged on its growth rate alone (one without
-    a target value) and for a share, else the target's own unit."""
-    return units.GROWTH_GAP_UNIT if judged_on_rate else units.gap_unit(unit)
-
-
 def gap_text(target):
     """A target's gap with its unit (0.65 个百分点 for 49.35% against 50%)."""
-    return with_unit(target.gap, gap_unit_of(target.unit, judged_on_rate=target.target_value is None))
+    return figure_text(columns.BY_KEY["gap"], target)
 
 
 def growth_gap_text(target):
@@ -91,19 +86,73 @@ class ExportSafeTable(tables.Table):
             yield [safe_cell(value) for value in row]
 
 
-class StatusColumn(tables.Column):
-    """A coloured badge on the page and the plain word in exports, from the one Status definition."""
+def figure_text(figure, target):
+    """A figure of targets.columns as a page writes it: 416.21 亿元, 83.2, 0.65 个百分点, 正常推进, 2026-03-31;
+    "—" when absent. The latest reading of a qualitative target is its stage, of a target set as a
+    growth rate its rate."""
+    value = getattr(target, figure.key)
+    if figure.kind == "reading":
+        if target.is_qualitative:
+            return Stage(target.latest_stage).label if target.latest_stage else "—"
+        if target.target_value is None:
+            return _growth(target.latest_growth_rate)
+    if value is None or value == "":
+        return "—"
+    if figure.kind in columns.NUMBER_KINDS:
+        return with_unit(value, columns.unit_of(figure.kind, unit=target.unit, target_value=target.target_value))
+    if figure.kind == "percent":
+        return columns.PERCENT_DISPLAY.format(value)
+    if figure.kind == "date":
+        return value.isoformat()
+    return {"stage": Stage, "status": Status}[figure.kind](value).label
 
-    def render(self, value):
-        # A page shows a handful of statuses on 25 rows: each badge is rendered once per table (the
-        # table's columns are its own copies, made in the request's language).
-        badges = self.__dict__.setdefault("_badges", {})
-        if value not in badges:
-            badges[value] = render_to_string("targets/status_badge.html", {"status": Status(value)})
-        return badges[value]
 
-    def value(self, value):
-        return Status(value).label
+def figure_value(figure, target):
+    """A figure as a plain export cell: the number, the day, the word (a stage's or a status's)."""
+    if figure.kind == "reading" and target.is_qualitative:
+        return Stage(target.latest_stage).label if target.latest_stage else None
+    if figure.kind in ("stage", "status"):
+        return figure_text(figure, target)
+    return getattr(target, figure.key)
+
+
+STATUS_BADGE = get_template("targets/status_badge.html")
+REPORTED_ON = get_template("tables/reported_on.html")
+
+
+def figure_html(figure, target, *, as_of=None):
+    """A figure on a page: a status as its coloured badge, the day last reported with its age (given
+    `as_of`), everything else as figure_text."""
+    if figure.kind == "status":
+        return STATUS_BADGE.render({"status": Status(getattr(target, figure.key))})
+    if figure.kind == "date" and as_of is not None and getattr(target, figure.key) is not None:
+        day = getattr(target, figure.key)
+        return REPORTED_ON.render({"day": day, "age": days_ago((as_of - day).days)})
+    return figure_text(figure, target)
+
+
+class FigureColumn(tables.Column):
+    """A figure of targets.columns in 我的目标: its label, its text (figure_html), its plain value in
+    exports, sortable when the registry says so."""
+
+    ATTRS = {"percent": {"td": {"class": "num"}}, "date": {"td": {"class": "nowrap"}}}
+
+    def __init__(self, figure):
+        self.figure = figure
+        super().__init__(
+            verbose_name=figure.label,
+            orderable=figure.orderable,
+            order_by=(figure.key, "code"),  # a tie keeps the report's order: pages stay stable
+            attrs=self.ATTRS.get(figure.kind, {}),
+            # The reading is written even when latest_value is empty: a target set as a growth rate shows its rate.
+            empty_values=() if figure.kind == "reading" else (None, ""),
+        )
+
+    def render(self, record, table):
+        return figure_html(self.figure, record, as_of=table.as_of)
+
+    def value(self, record):
+        return figure_value(self.figure, record)
 
 
 class DayColumn(tables.Column):
@@ -128,22 +177,23 @@ class LedgerData(TableQuerysetData):
         return super().__getitem__(key)
 
 
-class TargetTable(ExportSafeTable):
-    # Only columns an index can order are sortable: a city's report has tens of thousands of
-    # targets, and sorting by a computed figure computes it for every one of them to show 25
-    # (the status filter and the dashboard's lists find the laggards instead). 章节 sorts by the
-    # report's own order, which follows its sections.
+# The registry's figures for the table, as a base TargetTable inherits its columns from.
+FigureColumns = type(ExportSafeTable)(
+    "FigureColumns",
+    (ExportSafeTable,),
+    {figure.key: FigureColumn(figure) for figure in columns.shown_on(columns.TABLE)},
+)
+
+
+class TargetTable(FigureColumns):
+    # Columns an index orders, and the figures columns.FIGURES marks sortable: sorting by a figure
+    # computes it for every visible target before the page's 25 are shown (the computation is one
+    # SQL function per figure; the bench bounds the list sorted by each). 章节 sorts by the report's
+    # own order, which follows its sections.
     code = tables.Column(verbose_name=_("编号"))
     name = tables.Column(verbose_name=_("名称"), attrs={"td": {"class": "name"}})
     section = tables.Column(verbose_name=_("章节"), accessor="section__title", order_by=("order", "code"))
     target_value = tables.Column(verbose_name=_("目标"), orderable=False)
-    # Rendered even when latest_value is empty: a target set as a growth rate shows its rate.
-    latest_value = tables.Column(verbose_name=_("最新值"), orderable=False, empty_values=())
-    percent_complete = tables.Column(verbose_name=_("完成%"), attrs={"td": {"class": "num"}}, orderable=False)
-    expected_percent = tables.Column(verbose_name=_("序时%"), attrs={"td": {"class": "num"}}, orderable=False)
-    gap = tables.Column(verbose_name=_("差距"), orderable=False)
-    status = StatusColumn(verbose_name=_("状态"), orderable=False)
-    latest_reported_on = DayColumn(verbose_name=_("最近填报"), orderable=False, attrs={"td": {"class": "nowrap"}})
     unit = tables.Column(verbose_name=_("单位"), visible=False)
     # Exports carry an approved extension's values beside the report's own (the page shows them in 目标).
     adjusted_target_value = tables.Column(verbose_name=_("调整后目标值"), visible=False)
@@ -157,12 +207,7 @@ class TargetTable(ExportSafeTable):
             "name",
             "section",
             "target_value",
-            "latest_value",
-            "percent_complete",
-            "expected_percent",
-            "gap",
-            "status",
-            "latest_reported_on",
+            *(figure.key for figure in columns.shown_on(columns.TABLE)),
             "unit",
             "adjusted_target_value",
             "adjusted_deadline",
@@ -171,6 +216,15 @@ class TargetTable(ExportSafeTable):
         empty_text = _("没有符合条件的目标。")
         attrs = {"class": "table ledger"}
         template_name = "tables/target_table.html"
+
+    def get_column_class_names(self, classes_set, bound_column):
+        # Each cell names its column (col-status): a phone's narrow layout keeps some and hides the rest (app.css).
+        return {*classes_set, f"col-{bound_column.name}"}
+
+    @cached_property
+    def as_of(self):
+        """The page's as-of date (the age of each 最近填报), from the request the table was configured with."""
+        return as_of_from(self.request)
 
     def rendered_rows(self):
         """The page's rows as django-tables2's template writes them (`<tr class="even|odd">`, each
@@ -207,37 +261,6 @@ class TargetTable(ExportSafeTable):
 
     def value_target_value(self, record):
         return record.target_value
-
-    def render_latest_value(self, record):
-        if record.is_qualitative:
-            return Stage(record.latest_stage).label if record.latest_stage else "—"
-        if record.target_value is None:
-            return _growth(record.latest_growth_rate)
-        return _with_unit(record.latest_value, record.unit)
-
-    def value_latest_value(self, record):
-        if record.is_qualitative:
-            return Stage(record.latest_stage).label if record.latest_stage else None
-        return record.latest_value
-
-    def render_gap(self, record):
-        return gap_text(record)
-
-    def value_gap(self, record):
-        return record.gap
-
-    def render_latest_reported_on(self, value):
-        # The page's as-of date, read once per table from the request the table was configured with.
-        if "_as_of" not in self.__dict__:
-            self._as_of = as_of_from(self.request)
-        age = days_ago((self._as_of - value).days)
-        return format_html('{}<br><small class="age">{}</small>', value.isoformat(), age)
-
-    def render_percent_complete(self, value):
-        return f"{value:.1f}"
-
-    def render_expected_percent(self, value):
-        return f"{value:.1f}"
 
 
 def _growth(rate):

@@ -193,7 +193,7 @@ def test_the_target_list_shows_the_computed_gap_and_status(admin_client, admin_u
 
     assert standing.gap == Decimal(6)
     assert f'status-{standing.status}">{Status(standing.status).label}' in page
-    assert '<td class="field-gap_display">6</td>' in page
+    assert '<td class="field-gap_display">6 座</td>' in page  # with its unit, as 我的目标 writes it
 
 
 def test_the_target_list_filters_by_status(admin_client, admin_user, report, dept_a):

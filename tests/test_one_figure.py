@@ -15,8 +15,9 @@ from django.urls import reverse
 
 from targets import units
 from targets.choices import Direction, GrowthBasis, Kind, Measure, Stage, Status
+from targets.columns import gap_unit_of
 from targets.models import Target
-from targets.tables import format_number, gap_text, gap_unit_of, with_unit
+from targets.tables import format_number, gap_text, with_unit
 
 from . import builders
 
