@@ -1,6 +1,7 @@
 """What the 督查室 keeps of its own: the reporting cycles, the reminders (提醒/催办/督办) sent, one
-row per recipient, step and day. The review, period locks and extensions belong to the report's
-data and live in `targets`."""
+row per recipient, step and day, the requests to reopen a period (补报) and to extend or adjust a
+target (延期/调整). The review and the period locks belong to the report's data and live in `targets`
+(record_progress reads the locks in its one locked read)."""
 
 from django.conf import settings
 from django.db import models
@@ -211,3 +212,69 @@ class ReopenRequest(models.Model):
 
     def __str__(self):
         return f"{self.report.code} {self.period_start} {self.department or '-'} {self.get_status_display()}"
+
+
+class ExtensionRequest(models.Model):
+    """延期/调整申请: a department asks for a later deadline or a changed target value, with its
+    reason; a supervisor or an admin approves or rejects it. Approval sets the target's adjusted
+    values (the report's own stay beside them) and from then on status is judged against them."""
+
+    target = models.ForeignKey(
+        "targets.Target", models.CASCADE, related_name="extension_requests", verbose_name=_("目标")
+    )
+    requested_deadline = models.DateField(_("申请完成期限"), null=True, blank=True)
+    requested_target_value = models.DecimalField(
+        _("申请目标值"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    reason = models.TextField(_("申请理由"), max_length=2000)
+    status = models.CharField(
+        _("审批状态"), max_length=12, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="extension_requests", verbose_name=_("申请人")
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("审批人")
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_comment = models.TextField(_("审批意见"), blank=True, max_length=1000)
+
+    class Meta:
+        verbose_name = _("延期/调整申请")
+        verbose_name_plural = _("延期/调整申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(requested_deadline__isnull=False) | models.Q(requested_target_value__isnull=False),
+                name="extension_asks_something",
+                violation_error_message=_("请填写申请的完成期限或目标值。"),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=""),
+                name="extension_gives_reason",
+                violation_error_message=_("请填写申请理由。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=ExtensionStatus.PENDING, decided_at__isnull=True, decided_by__isnull=True)
+                | (
+                    ~models.Q(status=ExtensionStatus.PENDING)
+                    & models.Q(decided_at__isnull=False, decided_by__isnull=False)
+                ),
+                name="extension_decided_unless_pending",
+                violation_error_message=_("已审批的申请须记录审批人和审批时间。"),
+            ),
+            models.UniqueConstraint(
+                fields=["target"],
+                condition=models.Q(status=ExtensionStatus.PENDING),
+                name="extension_one_pending_per_target",
+                violation_error_message=_("该目标已有待审批的申请。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.target.code} {self.get_status_display()}"
+
+
+# The change history of these models is declared beside them (event tables, triggers).
+from . import history  # noqa: E402, F401

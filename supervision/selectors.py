@@ -10,10 +10,10 @@ from django.db.models.expressions import RawSQL
 
 from targets import roles
 from targets.choices import EntryKind, ExtensionStatus, ReviewStatus
-from targets.models import ExtensionRequest, ProgressEntry, ReportingPeriodLock, Target
+from targets.models import ProgressEntry, ReportingPeriodLock, Target
 from targets.periods import Period, periods_of
 
-from .models import ReopenRequest
+from .models import ExtensionRequest, ReopenRequest
 
 
 def review_queue(*, report, department=None):

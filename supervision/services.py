@@ -1,5 +1,6 @@
-"""Writes of the 督查室's own records: 补报申请 (reopen requests) and the batch review of the queue.
-Keyword-only, atomic; the report's own writes (review, periods, extensions) are targets.services."""
+"""Writes of the 督查室: closing and reopening reporting periods, 补报申请 (reopen requests), 延期/调整
+申请 (extension requests) and the batch review of the queue. Keyword-only, atomic; the report's own
+writes (progress, the review of one entry, the report's state) are targets.services."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -7,15 +8,127 @@ from django.utils import timezone
 
 from targets import errors, roles, services
 from targets.choices import ExtensionStatus
-from targets.models import ProgressEntry, ReportingPeriodLock
+from targets.models import ProgressEntry, ReportingPeriodLock, Target
 from targets.periods import Period
 
-from .models import ReopenRequest
+from .models import ExtensionRequest, ReopenRequest
 
 
 def user_department(user):
     profile = getattr(user, "staff_profile", None)
     return profile.department if profile is not None else None
+
+
+@transaction.atomic
+def close_period(*, user, report, period: Period, today=None) -> ReportingPeriodLock:
+    """关闭填报期: from now on nobody adds an entry dated inside `period` until it is reopened."""
+    services.require_supervisor(user)
+    today = today or timezone.localdate()
+    if period.end >= today:
+        raise ValidationError(errors.PERIOD_NOT_ENDED)
+    if ReportingPeriodLock.objects.filter(report=report, period_start=period.start, reopened_at__isnull=True).exists():
+        raise ValidationError(errors.PERIOD_ALREADY_CLOSED)
+    lock = ReportingPeriodLock(
+        report=report, period_start=period.start, period_end=period.end, closed_at=timezone.now(), closed_by=user
+    )
+    lock.full_clean()
+    lock.save()
+    return lock
+
+
+@transaction.atomic
+def reopen_period(*, user, report, period: Period, reason: str, department=None) -> ReportingPeriodLock:
+    """重新开放填报期, with the reason on record (the lock row keeps who closed and who reopened): for
+    every department, or for `department` alone (the period stays closed to the others' targets)."""
+    services.require_supervisor(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reopen_reason": errors.REOPEN_NEEDS_REASON})
+    lock = (
+        ReportingPeriodLock.objects.select_for_update()
+        .filter(report=report, period_start=period.start, reopened_at__isnull=True)
+        .first()
+    )
+    if lock is None:
+        raise ValidationError(errors.PERIOD_NOT_CLOSED)
+    lock.reopened_at = timezone.now()
+    lock.reopened_by = user
+    lock.reopen_reason = reason
+    lock.reopened_for = department
+    lock.full_clean()
+    lock.save(update_fields=["reopened_at", "reopened_by", "reopen_reason", "reopened_for"])
+    return lock
+
+
+@transaction.atomic
+def request_extension(
+    *, user, target: Target, reason: str, requested_deadline=None, requested_target_value=None
+) -> ExtensionRequest:
+    """延期/调整申请 by the target's own department (or a supervisor); nothing changes until approved."""
+    if not roles.writable_targets(Target.objects.filter(pk=target.pk), user).exists():
+        raise PermissionDenied(services.refusal(target))
+    target = Target.objects.select_for_update().get(pk=target.pk)
+    problems = {}
+    if requested_deadline is None and requested_target_value is None:
+        problems["requested_deadline"] = errors.EXTENSION_ASKS_NOTHING
+    if requested_deadline is not None and requested_deadline <= target.effective_deadline:
+        problems["requested_deadline"] = errors.EXTENSION_DEADLINE_NOT_LATER % {
+            "deadline": target.effective_deadline.isoformat()
+        }
+    if requested_target_value is not None:
+        if target.target_value is None:
+            problems["requested_target_value"] = errors.EXTENSION_VALUE_NOT_APPLICABLE
+        elif requested_target_value == target.effective_target_value:
+            problems["requested_target_value"] = errors.EXTENSION_VALUE_UNCHANGED
+    if not (reason or "").strip():
+        problems["reason"] = errors.EXTENSION_NEEDS_REASON
+    if problems:
+        raise ValidationError(problems)
+    if target.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
+        raise ValidationError(errors.EXTENSION_ALREADY_PENDING)
+    extension = ExtensionRequest(
+        target=target,
+        requested_deadline=requested_deadline,
+        requested_target_value=requested_target_value,
+        reason=reason.strip(),
+        requested_by=user,
+    )
+    extension.full_clean()
+    extension.save()
+    return extension
+
+
+@transaction.atomic
+def decide_extension(*, user, extension: ExtensionRequest, approve: bool, comment: str = "") -> ExtensionRequest:
+    """Approve (the target's adjusted deadline / target value take the requested ones, and status is
+    judged against them from now on) or reject (nothing changes) a pending request. Once only, and
+    never by the one who asked."""
+    services.require_supervisor(user)
+    target = Target.objects.select_for_update().get(pk=extension.target_id)
+    extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+    if extension.status != ExtensionStatus.PENDING:
+        raise ValidationError(errors.EXTENSION_ALREADY_DECIDED)
+    if extension.requested_by_id == user.pk:
+        raise PermissionDenied(errors.CANNOT_DECIDE_OWN_REQUEST)
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise ValidationError({"decision_comment": errors.REJECT_NEEDS_COMMENT})
+    extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
+    extension.decided_by = user
+    extension.decided_at = timezone.now()
+    extension.decision_comment = comment
+    extension.full_clean()
+    extension.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+    if approve:
+        changed = []
+        if extension.requested_deadline is not None:
+            target.adjusted_deadline = extension.requested_deadline
+            changed.append("adjusted_deadline")
+        if extension.requested_target_value is not None:
+            target.adjusted_target_value = extension.requested_target_value
+            changed.append("adjusted_target_value")
+        target.save(update_fields=changed)
+    return extension
 
 
 @transaction.atomic
@@ -54,8 +167,7 @@ def request_reopening(*, user, report, period: Period, reason: str, department=N
 def decide_reopening(*, user, request: ReopenRequest, approve: bool, comment: str = "") -> ReopenRequest:
     """Approve (the period reopens for the request's department, or all, with its reason) or reject
     (with a comment) a pending 补报申请. Once only, and never by the one who asked."""
-    if not roles.is_supervisor(user):
-        raise PermissionDenied(errors.SUPERVISORS_ONLY)
+    services.require_supervisor(user)
     request = (
         ReopenRequest.objects.select_for_update(of=("self",)).select_related("report", "department").get(pk=request.pk)
     )
@@ -67,7 +179,7 @@ def decide_reopening(*, user, request: ReopenRequest, approve: bool, comment: st
     if not approve and not comment:
         raise ValidationError({"decision_comment": errors.REJECT_NEEDS_COMMENT})
     if approve:
-        request.lock = services.reopen_period(
+        request.lock = reopen_period(
             user=user,
             report=request.report,
             period=Period(request.period_start, request.period_end),

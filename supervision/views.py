@@ -2,7 +2,8 @@
 
 Supervisors and admins run all of it (roles.is_supervisor, checked once by `supervisors_only`);
 reporters request extensions for their own department's targets; officials read the ranking.
-Every state change is a POST through a service (targets.services); a GET never changes anything.
+Every state change is a POST through a service (targets.services, supervision.services); a GET never
+changes anything.
 """
 
 import functools
@@ -24,13 +25,13 @@ from ledger import selectors as ledger_selectors
 from targets import errors, roles, services
 from targets import selectors as ledger_request
 from targets.choices import ExtensionStatus, ReviewStatus
-from targets.models import Department, ExtensionRequest, ProgressEntry, Report, Target
+from targets.models import Department, ProgressEntry, Report, Target
 from targets.periods import period_containing
 
 from . import circular as circular_document
 from . import exports, reminders, selectors
 from . import ranking as ranking_selectors
-from . import services as reopen_services
+from . import services as supervision_services
 from .forms import (
     APPROVE,
     BatchReviewForm,
@@ -43,7 +44,7 @@ from .forms import (
     ReopenRequestForm,
     ReviewForm,
 )
-from .models import EscalationStep, ReopenRequest
+from .models import EscalationStep, ExtensionRequest, ReopenRequest
 
 QUEUE_PAGE_SIZE = 30
 
@@ -166,7 +167,7 @@ def review_batch(request):
     approve = form.cleaned_data["decision"] == APPROVE
     entries = list(form.cleaned_data["entries"].select_related("target").order_by("created_at", "id"))
     try:
-        reviewed = reopen_services.review_batch(
+        reviewed = supervision_services.review_batch(
             user=request.user, entries=entries, approve=approve, comment=form.cleaned_data["comment"]
         )
     except ValidationError as error:
@@ -222,7 +223,7 @@ def close_period(request):
         return _to_periods(report)
     period = _period_of(report, form.cleaned_data["period_start"])
     try:
-        services.close_period(user=request.user, report=report, period=period)
+        supervision_services.close_period(user=request.user, report=report, period=period)
     except ValidationError as error:
         _error_messages(request, error)
     else:
@@ -243,7 +244,7 @@ def reopen_period(request):
     period = _period_of(report, form.cleaned_data["period_start"])
     department = form.cleaned_data["department"]
     try:
-        services.reopen_period(
+        supervision_services.reopen_period(
             user=request.user, report=report, period=period, reason=form.cleaned_data["reason"], department=department
         )
     except ValidationError as error:
@@ -260,13 +261,13 @@ def reopen_request_new(request):
     """补报申请: a reporter asks for their department, a supervisor for one or all, to reopen a closed period."""
     report = _report(request)
     for_supervisor = roles.is_supervisor(request.user)
-    if not for_supervisor and reopen_services.user_department(request.user) is None:
+    if not for_supervisor and supervision_services.user_department(request.user) is None:
         raise PermissionDenied(errors.REOPEN_NOT_YOUR_DEPARTMENT)
     closed = [row.period for row in selectors.period_rows(report=report, today=timezone.localdate()) if row.is_closed]
     form = ReopenRequestForm(request.POST or None, periods=closed, for_supervisor=for_supervisor)
     if request.method == "POST" and form.is_valid():
         try:
-            reopen_services.request_reopening(
+            supervision_services.request_reopening(
                 user=request.user,
                 report=report,
                 period=_period_of(report, form.cleaned_data["period_start"]),
@@ -291,7 +292,7 @@ def reopen_request_decide(request, pk):
         return _to_periods(reopen_request.report)
     approve = form.cleaned_data["decision"] == "approve"
     try:
-        reopen_services.decide_reopening(
+        supervision_services.decide_reopening(
             user=request.user, request=reopen_request, approve=approve, comment=form.cleaned_data["comment"]
         )
     except PermissionDenied as error:
@@ -371,7 +372,7 @@ def extension_new(request, report_code, code):
     form = ExtensionRequestForm(request.POST or None, target=target)
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_extension(user=request.user, target=target, **form.cleaned_data)
+            supervision_services.request_extension(user=request.user, target=target, **form.cleaned_data)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for field, field_errors in error.message_dict.items():
@@ -399,7 +400,7 @@ def extension_decide(request, pk):
     else:
         approve = form.cleaned_data["decision"] == "approve"
         try:
-            services.decide_extension(
+            supervision_services.decide_extension(
                 user=request.user, extension=extension, approve=approve, comment=form.cleaned_data["comment"]
             )
         except PermissionDenied as error:  # one's own request

@@ -24,12 +24,10 @@ from .choices import Status
 from .models import (
     Checkpoint,
     Department,
-    ExtensionRequest,
     GlossaryTerm,
     Government,
     ProgressEntry,
     Report,
-    ReportingPeriodLock,
     SearchSynonym,
     Section,
     StaffProfile,
@@ -503,39 +501,6 @@ class CheckpointAdmin(HistoryMixin, admin.ModelAdmin):
     search_fields = ("target__code", "target__name")
     list_select_related = ("target",)
     autocomplete_fields = ("target",)
-
-
-@admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(HistoryMixin, admin.ModelAdmin):
-    """延期/调整申请 are decided on the supervision pages (a decision sets the target's adjusted
-    values in one service call); here admins look them up."""
-
-    list_display = ("target", "requested_deadline", "requested_target_value", "status", "requested_by", "decided_by")
-    list_filter = ("status", "target__report")
-    search_fields = ("target__code", "target__name", "reason")
-    list_select_related = ("target", "requested_by", "decided_by")
-    readonly_fields = [field.name for field in ExtensionRequest._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ReportingPeriodLock)
-class ReportingPeriodLockAdmin(HistoryMixin, admin.ModelAdmin):
-    """填报期关闭记录 are closed and reopened on the supervision pages, with a recorded reason."""
-
-    list_display = ("report", "period_start", "period_end", "closed_at", "closed_by", "reopened_at", "reopened_by")
-    list_filter = ("report",)
-    list_select_related = ("report", "closed_by", "reopened_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StaffProfile)

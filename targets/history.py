@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     Checkpoint,
     Department,
-    ExtensionRequest,
     GlossaryTerm,
     Government,
     ProgressEntry,
@@ -102,7 +101,6 @@ track(ProgressEntry, model_name="ProgressEntryEvent")
 track(StaffProfile, model_name="StaffProfileEvent")
 track_links(StaffGovernment, model_name="StaffGovernmentEvent")
 track(ReportingPeriodLock, model_name="ReportingPeriodLockEvent")
-track(ExtensionRequest, model_name="ExtensionRequestEvent")
 
 
 class ChangeEvent(pghistory.models.Events):

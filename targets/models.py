@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from .choices import (
     Derivation,
     Direction,
-    ExtensionStatus,
     GrowthBasis,
     Kind,
     Measure,
@@ -310,8 +309,8 @@ class Target(models.Model):
     # A target an update import left out, kept because progress was reported on it: in the history,
     # no longer on the report's pages, closed to reporting.
     retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True, editable=False)
-    # Set by an approved ExtensionRequest (延期/调整); the original deadline and target value stay
-    # as the report wrote them, and with_progress judges against these when they are set.
+    # Set by an approved extension request (supervision.ExtensionRequest, 延期/调整); the original
+    # deadline and target value stay as the report wrote them, and with_progress judges against these.
     adjusted_deadline = models.DateField(_("调整后完成期限"), null=True, blank=True, editable=False)
     adjusted_target_value = models.DecimalField(
         _("调整后目标值"), max_digits=20, decimal_places=4, null=True, blank=True, editable=False
@@ -624,7 +623,11 @@ class ReportingPeriodLock(models.Model):
     """填报期关闭: a reporting period of a report (a month by default) closed by 督查. While it is
     closed nobody adds an entry dated inside it; a supervisor reopens it with a recorded reason.
     Closing again after a reopening adds a new row, so every close and reopening stays on record,
-    and the first close of a period is the deadline its reports are judged timely against."""
+    and the first close of a period is the deadline its reports are judged timely against.
+
+    Closed and reopened by supervision (supervision.services), but kept here with the report's data:
+    record_progress refuses an entry dated in a closed period within its one locked read of the
+    target (services._READ_LOCKED), which joins this table."""
 
     report = models.ForeignKey(Report, models.CASCADE, related_name="period_locks", verbose_name=_("报告"))
     period_start = models.DateField(_("期间起始"))
@@ -682,63 +685,6 @@ class ReportingPeriodLock(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.reopened_at is None
-
-
-class ExtensionRequest(models.Model):
-    """延期/调整申请: a department asks for a later deadline or a changed target value, with its
-    reason; a supervisor or an admin approves or rejects it. Approval sets the target's adjusted
-    values (the report's own stay beside them) and from then on status is judged against them."""
-
-    target = models.ForeignKey(Target, models.CASCADE, related_name="extension_requests", verbose_name=_("目标"))
-    requested_deadline = models.DateField(_("申请完成期限"), null=True, blank=True)
-    requested_target_value = models.DecimalField(
-        _("申请目标值"), max_digits=20, decimal_places=4, null=True, blank=True
-    )
-    reason = models.TextField(_("申请理由"), max_length=2000)
-    status = models.CharField(
-        _("审批状态"), max_length=12, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="extension_requests", verbose_name=_("申请人")
-    )
-    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("审批人")
-    )
-    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
-    decision_comment = models.TextField(_("审批意见"), blank=True, max_length=1000)
-
-    class Meta:
-        verbose_name = _("延期/调整申请")
-        verbose_name_plural = _("延期/调整申请")
-        ordering = ["-requested_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(requested_deadline__isnull=False) | Q(requested_target_value__isnull=False),
-                name="extension_asks_something",
-                violation_error_message=_("请填写申请的完成期限或目标值。"),
-            ),
-            models.CheckConstraint(
-                condition=~Q(reason=""),
-                name="extension_gives_reason",
-                violation_error_message=_("请填写申请理由。"),
-            ),
-            models.CheckConstraint(
-                condition=Q(status=ExtensionStatus.PENDING, decided_at__isnull=True, decided_by__isnull=True)
-                | (~Q(status=ExtensionStatus.PENDING) & Q(decided_at__isnull=False, decided_by__isnull=False)),
-                name="extension_decided_unless_pending",
-                violation_error_message=_("已审批的申请须记录审批人和审批时间。"),
-            ),
-            models.UniqueConstraint(
-                fields=["target"],
-                condition=Q(status=ExtensionStatus.PENDING),
-                name="extension_one_pending_per_target",
-                violation_error_message=_("该目标已有待审批的申请。"),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.target.code} {self.get_status_display()}"
 
 
 # The change history of these models is declared beside them (event tables, triggers).

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import errors, prepared, roles
-from .choices import ExtensionStatus, Measure, ReportState, ReviewStatus
-from .models import ExtensionRequest, ProgressEntry, Report, ReportingPeriodLock, ReportStateChange, Target
+from .choices import Measure, ReportState, ReviewStatus
+from .models import ProgressEntry, Report, ReportingPeriodLock, ReportStateChange, Target
 from .periods import Period
 from .tables import format_number, with_unit
 from .units import counts_whole_things
@@ -447,7 +447,7 @@ def record_progress_batch(*, user, items: list[ProgressItem], today=None) -> lis
     return [entries[id(item)] for item in items]
 
 
-# --- Supervision (督查督办): review, reporting periods, extensions --------------------------
+# --- Review (审核) and the reporting periods it reads -------------------------------------------
 
 
 def closed_periods(*, report_ids) -> dict[int, list[tuple[Period, int | None]]]:
@@ -480,7 +480,7 @@ def check_period_open(*, user, target: Target, reported_on, closed: dict | None 
             )
 
 
-def _require_supervisor(user) -> None:
+def require_supervisor(user) -> None:
     if not roles.is_supervisor(user):
         raise PermissionDenied(errors.SUPERVISORS_ONLY)
 
@@ -530,7 +530,7 @@ def review_entry(*, user, entry: ProgressEntry, approve: bool, comment: str = ""
     since is refused (approving it would make the withdrawn figure official). Reviewing the latest
     settles the chain: the earlier entries still awaiting review are marked 已被更正 (superseded) by
     the same review, and never count; their values stay as they were reported."""
-    _require_supervisor(user)
+    require_supervisor(user)
     # The target first, as record_progress locks it: the two never wait on each other in a cycle.
     target = Target.objects.select_for_update().filter(pk=entry.target_id).first()
     entry = ProgressEntry.objects.select_for_update().get(pk=entry.pk)
@@ -558,118 +558,6 @@ def review_entry(*, user, entry: ProgressEntry, approve: bool, comment: str = ""
     return entry
 
 
-@transaction.atomic
-def close_period(*, user, report, period: Period, today=None) -> ReportingPeriodLock:
-    """关闭填报期: from now on nobody adds an entry dated inside `period` until it is reopened."""
-    _require_supervisor(user)
-    today = today or timezone.localdate()
-    if period.end >= today:
-        raise ValidationError(errors.PERIOD_NOT_ENDED)
-    if ReportingPeriodLock.objects.filter(report=report, period_start=period.start, reopened_at__isnull=True).exists():
-        raise ValidationError(errors.PERIOD_ALREADY_CLOSED)
-    lock = ReportingPeriodLock(
-        report=report, period_start=period.start, period_end=period.end, closed_at=timezone.now(), closed_by=user
-    )
-    lock.full_clean()
-    lock.save()
-    return lock
-
-
-@transaction.atomic
-def reopen_period(*, user, report, period: Period, reason: str, department=None) -> ReportingPeriodLock:
-    """重新开放填报期, with the reason on record (the lock row keeps who closed and who reopened): for
-    every department, or for `department` alone (the period stays closed to the others' targets)."""
-    _require_supervisor(user)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reopen_reason": errors.REOPEN_NEEDS_REASON})
-    lock = (
-        ReportingPeriodLock.objects.select_for_update()
-        .filter(report=report, period_start=period.start, reopened_at__isnull=True)
-        .first()
-    )
-    if lock is None:
-        raise ValidationError(errors.PERIOD_NOT_CLOSED)
-    lock.reopened_at = timezone.now()
-    lock.reopened_by = user
-    lock.reopen_reason = reason
-    lock.reopened_for = department
-    lock.full_clean()
-    lock.save(update_fields=["reopened_at", "reopened_by", "reopen_reason", "reopened_for"])
-    return lock
-
-
-@transaction.atomic
-def request_extension(
-    *, user, target: Target, reason: str, requested_deadline=None, requested_target_value=None
-) -> ExtensionRequest:
-    """延期/调整申请 by the target's own department (or a supervisor); nothing changes until approved."""
-    if not roles.writable_targets(Target.objects.filter(pk=target.pk), user).exists():
-        raise PermissionDenied(refusal(target))
-    target = Target.objects.select_for_update().get(pk=target.pk)
-    problems = {}
-    if requested_deadline is None and requested_target_value is None:
-        problems["requested_deadline"] = errors.EXTENSION_ASKS_NOTHING
-    if requested_deadline is not None and requested_deadline <= target.effective_deadline:
-        problems["requested_deadline"] = errors.EXTENSION_DEADLINE_NOT_LATER % {
-            "deadline": target.effective_deadline.isoformat()
-        }
-    if requested_target_value is not None:
-        if target.target_value is None:
-            problems["requested_target_value"] = errors.EXTENSION_VALUE_NOT_APPLICABLE
-        elif requested_target_value == target.effective_target_value:
-            problems["requested_target_value"] = errors.EXTENSION_VALUE_UNCHANGED
-    if not (reason or "").strip():
-        problems["reason"] = errors.EXTENSION_NEEDS_REASON
-    if problems:
-        raise ValidationError(problems)
-    if target.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
-        raise ValidationError(errors.EXTENSION_ALREADY_PENDING)
-    extension = ExtensionRequest(
-        target=target,
-        requested_deadline=requested_deadline,
-        requested_target_value=requested_target_value,
-        reason=reason.strip(),
-        requested_by=user,
-    )
-    extension.full_clean()
-    extension.save()
-    return extension
-
-
-@transaction.atomic
-def decide_extension(*, user, extension: ExtensionRequest, approve: bool, comment: str = "") -> ExtensionRequest:
-    """Approve (the target's adjusted deadline / target value take the requested ones, and status is
-    judged against them from now on) or reject (nothing changes) a pending request. Once only, and
-    never by the one who asked."""
-    _require_supervisor(user)
-    target = Target.objects.select_for_update().get(pk=extension.target_id)
-    extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
-    if extension.status != ExtensionStatus.PENDING:
-        raise ValidationError(errors.EXTENSION_ALREADY_DECIDED)
-    if extension.requested_by_id == user.pk:
-        raise PermissionDenied(errors.CANNOT_DECIDE_OWN_REQUEST)
-    comment = (comment or "").strip()
-    if not approve and not comment:
-        raise ValidationError({"decision_comment": errors.REJECT_NEEDS_COMMENT})
-    extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
-    extension.decided_by = user
-    extension.decided_at = timezone.now()
-    extension.decision_comment = comment
-    extension.full_clean()
-    extension.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
-    if approve:
-        changed = []
-        if extension.requested_deadline is not None:
-            target.adjusted_deadline = extension.requested_deadline
-            changed.append("adjusted_deadline")
-        if extension.requested_target_value is not None:
-            target.adjusted_target_value = extension.requested_target_value
-            changed.append("adjusted_target_value")
-        target.save(update_fields=changed)
-    return extension
-
-
 # --- A report's state (草稿 → 执行中 → 收官) -------------------------------------------------------
 
 # Which state a report may move to from which; 收官 → 执行中 takes a reason.
@@ -686,7 +574,7 @@ def change_report_state(*, user, report: Report, state: str, reason: str = "") -
     this report changes: any number of reports are 执行中 at once. Closing (收官) takes every entry
     reviewed, so that its figures are the final account; going back from 收官 takes a reason."""
     if user is not None:
-        _require_supervisor(user)
+        require_supervisor(user)
     locked = Report.objects.select_for_update().get(pk=report.pk)
     current = locked.state
     reason = (reason or "").strip()

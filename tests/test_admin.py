@@ -77,7 +77,7 @@ CHANGELISTS = [
     "targets_progressentry",
     "targets_checkpoint",
     "targets_staffprofile",
-    "targets_extensionrequest",
+    "supervision_extensionrequest",
     "targets_reportingperiodlock",
     "targets_changeevent?model=targets.TargetEvent",
     "projects_practicaltask",

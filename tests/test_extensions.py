@@ -13,9 +13,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from ledger import rows, workbook
+from supervision import services as supervision_services
+from supervision.models import ExtensionRequest
 from targets import errors, services
 from targets.choices import ExtensionStatus, Status
-from targets.models import ExtensionRequest, Target
+from targets.models import Target
 
 from . import builders
 from .builders import standing
@@ -46,7 +48,9 @@ def behind(report, dept_a, reporter_a):
 
 
 def ask(user, target, **fields):
-    return services.request_extension(user=user, target=target, reason=fields.pop("reason", "资金下达延迟"), **fields)
+    return supervision_services.request_extension(
+        user=user, target=target, reason=fields.pop("reason", "资金下达延迟"), **fields
+    )
 
 
 def test_a_later_deadline_changes_the_status_only_once_approved(reporter_a, supervisor, late):
@@ -54,7 +58,7 @@ def test_a_later_deadline_changes_the_status_only_once_approved(reporter_a, supe
     extension = ask(reporter_a, late, requested_deadline=D(2027, 6, 30))
     assert extension.status == ExtensionStatus.PENDING
     assert standing(late).status == Status.OVERDUE
-    services.decide_extension(user=supervisor, extension=extension, approve=True)
+    supervision_services.decide_extension(user=supervisor, extension=extension, approve=True)
     row = standing(late)
     assert row.expected_percent == 33.2  # on the figure's date, 30 June: 181 of 546 days to the new deadline
     assert row.status == Status.ON_TRACK
@@ -66,7 +70,7 @@ def test_a_changed_target_value_changes_the_status_only_once_approved(reporter_a
     assert standing(behind).status == Status.LAGGING
     extension = ask(reporter_a, behind, requested_target_value=Decimal(7), reason="三个小区并入棚改项目")
     assert standing(behind).status == Status.LAGGING
-    services.decide_extension(user=admin_user, extension=extension, approve=True)
+    supervision_services.decide_extension(user=admin_user, extension=extension, approve=True)
     row = standing(behind)
     assert (row.percent_complete, row.gap, row.status) == (100.0, Decimal(0), Status.DONE)
     behind.refresh_from_db()
@@ -76,15 +80,15 @@ def test_a_changed_target_value_changes_the_status_only_once_approved(reporter_a
 def test_a_rejected_request_changes_nothing_and_needs_a_comment(reporter_a, supervisor, late):
     extension = ask(reporter_a, late, requested_deadline=D(2027, 6, 30))
     with pytest.raises(ValidationError) as raised:
-        services.decide_extension(user=supervisor, extension=extension, approve=False)
+        supervision_services.decide_extension(user=supervisor, extension=extension, approve=False)
     assert raised.value.message_dict == {"decision_comment": [errors.REJECT_NEEDS_COMMENT]}
-    services.decide_extension(user=supervisor, extension=extension, approve=False, comment="理由不充分")
+    supervision_services.decide_extension(user=supervisor, extension=extension, approve=False, comment="理由不充分")
     extension.refresh_from_db()
     assert (extension.status, extension.decided_by) == (ExtensionStatus.REJECTED, supervisor)
     assert Target.objects.get(pk=late.pk).adjusted_deadline is None
     assert standing(late).status == Status.OVERDUE
     with pytest.raises(ValidationError) as raised:
-        services.decide_extension(user=supervisor, extension=extension, approve=True)
+        supervision_services.decide_extension(user=supervisor, extension=extension, approve=True)
     assert raised.value.messages == [errors.EXTENSION_ALREADY_DECIDED]
 
 
@@ -93,7 +97,7 @@ def test_entries_up_to_the_extended_deadline_are_accepted_once_approved(reporter
         services.record_progress(user=reporter_a, target=late, reported_on=D(2026, 11, 20), value=Decimal(9))
     assert "reported_on" in raised.value.message_dict
     extension = ask(reporter_a, late, requested_deadline=D(2027, 6, 30))
-    services.decide_extension(user=supervisor, extension=extension, approve=True)
+    supervision_services.decide_extension(user=supervisor, extension=extension, approve=True)
     services.record_progress(user=reporter_a, target=late, reported_on=D(2026, 11, 20), value=Decimal(9))
     assert standing(late).latest_value == Decimal(9)
 
@@ -106,7 +110,7 @@ def test_who_may_ask_and_who_may_decide(reporter_a, reporter_b, official, superv
     extension = ask(reporter_a, late, requested_deadline=D(2027, 6, 30))
     for user in (reporter_a, reporter_b, official):
         with pytest.raises(PermissionDenied):
-            services.decide_extension(user=user, extension=extension, approve=True)
+            supervision_services.decide_extension(user=user, extension=extension, approve=True)
     assert ExtensionRequest.objects.get().status == ExtensionStatus.PENDING
 
 
@@ -161,7 +165,7 @@ def test_a_request_asks_something_and_a_decision_is_recorded_in_the_database(rep
 @pytest.fixture
 def adjusted(reporter_a, supervisor, behind):
     extension = ask(reporter_a, behind, requested_deadline=D(2027, 3, 31), requested_target_value=Decimal(12))
-    services.decide_extension(user=supervisor, extension=extension, approve=True)
+    supervision_services.decide_extension(user=supervisor, extension=extension, approve=True)
     return Target.objects.get(pk=behind.pk)
 
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from supervision import services as supervision_services
 from targets import errors, services
 from targets.models import ProgressEntry, ReportingPeriodLock
 from targets.periods import Period, period_containing, periods_between
@@ -46,7 +47,7 @@ def test_quarters_when_configured(settings):
 
 
 def test_closed_period_refuses_a_reporters_entry(reporter_a, supervisor, target_a, report):
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     with pytest.raises(ValidationError) as raised:
         record(reporter_a, target_a, D(2026, 10, 15))
     assert raised.value.message_dict == {"reported_on": [closed_message(OCTOBER)]}
@@ -58,11 +59,13 @@ def test_closed_period_refuses_a_reporters_entry(reporter_a, supervisor, target_
 def test_supervisor_records_in_a_closed_period_only_after_reopening_it_with_a_reason(
     reporter_a, supervisor, target_a, report
 ):
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     with pytest.raises(ValidationError) as raised:
         record(supervisor, target_a, D(2026, 10, 15))
     assert raised.value.message_dict == {"reported_on": [closed_message(OCTOBER, errors.PERIOD_CLOSED_REOPEN_FIRST)]}
-    lock = services.reopen_period(user=supervisor, report=report, period=OCTOBER, reason="统计局10月数据延迟发布")
+    lock = supervision_services.reopen_period(
+        user=supervisor, report=report, period=OCTOBER, reason="统计局10月数据延迟发布"
+    )
     entry = record(supervisor, target_a, D(2026, 10, 15))
     assert entry.reported_on == D(2026, 10, 15)
     lock.refresh_from_db()
@@ -71,30 +74,30 @@ def test_supervisor_records_in_a_closed_period_only_after_reopening_it_with_a_re
 
 
 def test_reopening_needs_a_reason(supervisor, report):
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     with pytest.raises(ValidationError) as raised:
-        services.reopen_period(user=supervisor, report=report, period=OCTOBER, reason=" ")
+        supervision_services.reopen_period(user=supervisor, report=report, period=OCTOBER, reason=" ")
     assert raised.value.message_dict == {"reopen_reason": [errors.REOPEN_NEEDS_REASON]}
     assert ReportingPeriodLock.objects.get().is_closed
 
 
 def test_only_an_ended_period_can_be_closed_and_only_once(supervisor, report):
     with pytest.raises(ValidationError) as raised:
-        services.close_period(user=supervisor, report=report, period=period_containing(TODAY))
+        supervision_services.close_period(user=supervisor, report=report, period=period_containing(TODAY))
     assert raised.value.messages == [errors.PERIOD_NOT_ENDED]
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     with pytest.raises(ValidationError) as raised:
-        services.close_period(user=supervisor, report=report, period=OCTOBER)
+        supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     assert raised.value.messages == [errors.PERIOD_ALREADY_CLOSED]
     with pytest.raises(ValidationError) as raised:
-        services.reopen_period(user=supervisor, report=report, period=SEPTEMBER, reason="无")
+        supervision_services.reopen_period(user=supervisor, report=report, period=SEPTEMBER, reason="无")
     assert raised.value.messages == [errors.PERIOD_NOT_CLOSED]
 
 
 def test_closing_again_after_reopening_keeps_the_whole_record(supervisor, admin_user, report):
-    first = services.close_period(user=supervisor, report=report, period=OCTOBER)
-    services.reopen_period(user=admin_user, report=report, period=OCTOBER, reason="补报")
-    second = services.close_period(user=supervisor, report=report, period=OCTOBER)
+    first = supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.reopen_period(user=admin_user, report=report, period=OCTOBER, reason="补报")
+    second = supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     assert list(ReportingPeriodLock.objects.order_by("closed_at", "id")) == [first, second]
     assert not ReportingPeriodLock.objects.get(pk=first.pk).is_closed
     assert ReportingPeriodLock.objects.get(pk=second.pk).is_closed
@@ -103,11 +106,11 @@ def test_closing_again_after_reopening_keeps_the_whole_record(supervisor, admin_
 def test_reporters_and_officials_cannot_close_or_reopen(reporter_a, official, supervisor, report):
     for user in (reporter_a, official):
         with pytest.raises(PermissionDenied):
-            services.close_period(user=user, report=report, period=OCTOBER)
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
+            supervision_services.close_period(user=user, report=report, period=OCTOBER)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     for user in (reporter_a, official):
         with pytest.raises(PermissionDenied):
-            services.reopen_period(user=user, report=report, period=OCTOBER, reason="想补报")
+            supervision_services.reopen_period(user=user, report=report, period=OCTOBER, reason="想补报")
 
 
 def test_one_closed_lock_per_period_in_the_database(supervisor, report):
@@ -143,7 +146,7 @@ def test_a_reopening_is_recorded_with_who_and_why_in_the_database(supervisor, re
 
 
 def test_import_batch_refuses_rows_in_a_closed_period(reporter_a, supervisor, target_a, report):
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     items = [
         services.ProgressItem(target=target_a, reported_on=D(2026, 10, 31), value=Decimal(3), key="row 2"),
         services.ProgressItem(target=target_a, reported_on=D(2026, 11, 20), value=Decimal(4), key="row 3"),
@@ -157,7 +160,7 @@ def test_import_batch_refuses_rows_in_a_closed_period(reporter_a, supervisor, ta
 
 
 def test_the_form_shows_the_closed_period_message(client, reporter_a, supervisor, target_a, report):
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     client.force_login(reporter_a)
     url = reverse("record-progress", args=[report.code, target_a.code])
     response = client.post(url, {"reported_on": "2026-10-20", "value": "5"})

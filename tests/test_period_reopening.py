@@ -44,8 +44,8 @@ def closed_message(message=errors.PERIOD_CLOSED):
 def test_a_period_reopened_for_one_department_takes_only_that_departments_entries(
     report, supervisor, reporter_a, reporter_b, target_a, target_b, dept_a
 ):
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
-    services.reopen_period(
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.reopen_period(
         user=supervisor, report=report, period=OCTOBER, reason="发改局10月数据补报", department=dept_a
     )
     assert record(reporter_a, target_a).reported_on == D(2026, 10, 20)
@@ -58,8 +58,8 @@ def test_a_period_reopened_for_one_department_takes_only_that_departments_entrie
 
 
 def test_a_batch_follows_the_same_rule(report, supervisor, reporter_a, reporter_b, target_a, target_b, dept_a):
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
-    services.reopen_period(user=supervisor, report=report, period=OCTOBER, reason="补报", department=dept_a)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.reopen_period(user=supervisor, report=report, period=OCTOBER, reason="补报", department=dept_a)
     item = services.ProgressItem(target=target_b, reported_on=D(2026, 10, 20), value=Decimal(5), key="B")
     assert services.check_progress_batch(user=reporter_b, items=[item])["B"].message_dict == {
         "reported_on": [closed_message()]
@@ -71,10 +71,10 @@ def test_a_batch_follows_the_same_rule(report, supervisor, reporter_a, reporter_
 def test_closing_again_after_a_department_reopening_closes_it_for_everyone(
     report, supervisor, reporter_a, target_a, dept_a
 ):
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
-    services.reopen_period(user=supervisor, report=report, period=OCTOBER, reason="补报", department=dept_a)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.reopen_period(user=supervisor, report=report, period=OCTOBER, reason="补报", department=dept_a)
     record(reporter_a, target_a)
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     with pytest.raises(ValidationError):
         record(reporter_a, target_a, value=6)
 
@@ -82,15 +82,15 @@ def test_closing_again_after_a_department_reopening_closes_it_for_everyone(
 def test_a_period_reopened_for_all_takes_every_departments_entries(
     report, supervisor, reporter_a, reporter_b, target_a, target_b
 ):
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
-    services.reopen_period(user=supervisor, report=report, period=OCTOBER, reason="全区补报")
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.reopen_period(user=supervisor, report=report, period=OCTOBER, reason="全区补报")
     record(reporter_a, target_a)
     record(reporter_b, target_b)
     assert ProgressEntry.objects.count() == 2
 
 
 def test_the_periods_page_reopens_for_one_department_and_shows_it(client, report, supervisor, dept_a, target_a):
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     client.force_login(supervisor)
     page = client.get(reverse("supervision:periods")).content.decode()
     assert 'name="confirm"' in page and f'<option value="{dept_a.code}">' in page
@@ -105,7 +105,7 @@ def test_the_periods_page_reopens_for_one_department_and_shows_it(client, report
 
 
 def test_an_unknown_department_is_refused_on_the_page(client, report, supervisor):
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     client.force_login(supervisor)
     client.post(
         reverse("supervision:reopen-period"), {"period_start": "2026-10-01", "department": "nope", "reason": "x"}
@@ -119,7 +119,7 @@ def test_an_unknown_department_is_refused_on_the_page(client, report, supervisor
 def test_a_reporter_asks_to_reopen_for_their_department_and_another_supervisor_decides(
     client, report, supervisor, second_supervisor, reporter_a, dept_a, target_a
 ):
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     client.force_login(reporter_a)
     form = client.get(reverse("supervision:reopen-request-new")).content.decode()
     assert "2026年10月" in form and 'name="department"' not in form
@@ -135,7 +135,7 @@ def test_a_reporter_asks_to_reopen_for_their_department_and_another_supervisor_d
 
 
 def test_nobody_decides_a_reopening_they_asked_for(report, supervisor, second_supervisor, dept_b):
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     asked = supervision_services.request_reopening(
         user=supervisor, report=report, period=OCTOBER, reason="代教育局申请", department=dept_b
     )
@@ -148,7 +148,7 @@ def test_nobody_decides_a_reopening_they_asked_for(report, supervisor, second_su
 
 
 def test_the_page_refuses_ones_own_reopening_with_a_message(client, report, supervisor, dept_b):
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     asked = supervision_services.request_reopening(
         user=supervisor, report=report, period=OCTOBER, reason="代教育局申请", department=dept_b
     )
@@ -163,7 +163,7 @@ def test_the_page_refuses_ones_own_reopening_with_a_message(client, report, supe
 
 
 def test_a_reporter_asks_only_for_their_own_department(report, supervisor, reporter_a, dept_b):
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     with pytest.raises(PermissionDenied):
         supervision_services.request_reopening(
             user=reporter_a, report=report, period=OCTOBER, reason="替别人申请", department=dept_b
@@ -175,7 +175,7 @@ def test_a_request_needs_a_closed_period_and_a_reason(report, supervisor, report
     with pytest.raises(ValidationError) as raised:
         supervision_services.request_reopening(user=reporter_a, report=report, period=OCTOBER, reason="补报")
     assert raised.value.messages == [str(errors.REOPEN_PERIOD_NOT_CLOSED)]
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     with pytest.raises(ValidationError) as raised:
         supervision_services.request_reopening(user=reporter_a, report=report, period=OCTOBER, reason=" ")
     assert raised.value.message_dict == {"reason": [errors.EXTENSION_NEEDS_REASON]}
@@ -183,7 +183,7 @@ def test_a_request_needs_a_closed_period_and_a_reason(report, supervisor, report
 
 
 def test_a_rejection_needs_a_comment_and_leaves_the_period_closed(report, supervisor, second_supervisor, reporter_a):
-    services.close_period(user=supervisor, report=report, period=OCTOBER)
+    supervision_services.close_period(user=supervisor, report=report, period=OCTOBER)
     asked = supervision_services.request_reopening(user=reporter_a, report=report, period=OCTOBER, reason="补报")
     with pytest.raises(ValidationError):
         supervision_services.decide_reopening(user=supervisor, request=asked, approve=False)
@@ -193,11 +193,11 @@ def test_a_rejection_needs_a_comment_and_leaves_the_period_closed(report, superv
 
 
 def test_nobody_decides_an_extension_they_asked_for(client, supervisor, second_supervisor, target_a, reporter_a):
-    extension = services.request_extension(
+    extension = supervision_services.request_extension(
         user=supervisor, target=target_a, reason="调整", requested_target_value=Decimal(1)
     )
     with pytest.raises(PermissionDenied) as raised:
-        services.decide_extension(user=supervisor, extension=extension, approve=True)
+        supervision_services.decide_extension(user=supervisor, extension=extension, approve=True)
     assert str(raised.value) == str(errors.CANNOT_DECIDE_OWN_REQUEST)
     client.force_login(supervisor)
     page = client.get(reverse("supervision:extensions")).content.decode()
@@ -208,6 +208,6 @@ def test_nobody_decides_an_extension_they_asked_for(client, supervisor, second_s
     assert str(errors.CANNOT_DECIDE_OWN_REQUEST) in response.content.decode()
     target_a.refresh_from_db()
     assert target_a.adjusted_target_value is None
-    services.decide_extension(user=second_supervisor, extension=extension, approve=True)
+    supervision_services.decide_extension(user=second_supervisor, extension=extension, approve=True)
     target_a.refresh_from_db()
     assert target_a.adjusted_target_value == Decimal(1)
