@@ -31,6 +31,12 @@ def goal_in_force(target: Target) -> dict:
     return {"target_value": target.effective_target_value, "deadline": target.effective_deadline}
 
 
+def goal_version(target: Target) -> str:
+    """The goal in force as the change form saw it. The form's row version (targets.admin_locking)
+    reads only the typed fields, so without this a save would undo an adjustment made meanwhile."""
+    return f"{target.effective_target_value}|{target.effective_deadline.isoformat()}"
+
+
 def problems(target: Target, *, changed, target_value, reason: str) -> dict:
     """The form's errors for changing the fields `changed` of `target`'s goal (empty: the change is
     an adjustment that may be recorded)."""

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.template.loader import render_to_string
@@ -19,7 +20,7 @@ from pghistory.core import event_models
 
 from . import adjustments, columns, history, roles
 from .admin_lists import DateDrillDownInCalendarMixin
-from .admin_locking import OptimisticLockMixin
+from .admin_locking import EDITED_MEANWHILE, OptimisticLockMixin
 from .choices import Status
 from .models import (
     Checkpoint,
@@ -346,6 +347,7 @@ class TargetAdminForm(forms.ModelForm):
         required=False,
         help_text=_("修改目标值或完成期限时必填。报告原文的数值保留，目标页、公开页和台账显示“调整：原 … → …”。"),
     )
+    goal_seen = forms.CharField(widget=forms.HiddenInput, required=False)
     user = None  # the admin saving: set on the form class TargetAdmin.get_form makes for each request
 
     class Meta:
@@ -356,6 +358,7 @@ class TargetAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.initial.update(adjustments.goal_in_force(self.instance))
+            self.initial["goal_seen"] = adjustments.goal_version(self.instance)
 
     def _get_validation_exclusions(self):
         # The adjustment is set by clean(), not typed: its constraints are still checked.
@@ -369,6 +372,9 @@ class TargetAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk is None:
             return cleaned  # a new target is the report's own
+        locked = Target.objects.select_for_update().get(pk=self.instance.pk)  # until admin's transaction ends
+        if self.data.get(self.add_prefix("goal_seen")) != adjustments.goal_version(locked):
+            raise ValidationError(EDITED_MEANWHILE, code="edited_meanwhile")
         goal = (*adjustments.ADJUSTED, *adjustments.NOT_ADJUSTABLE)
         changed = [name for name in goal if name in self.changed_data]
         reason = cleaned.get("reason", "")
@@ -451,7 +457,7 @@ class TargetAdmin(OptimisticLockMixin, HistoryMixin, admin.ModelAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets
-        return [*fieldsets, (_("调整"), {"fields": ("adjustment_display", "reason")})]
+        return [*fieldsets, (_("调整"), {"fields": ("adjustment_display", "reason", "goal_seen")})]
 
     @admin.display(description=_("调整记录"))
     def adjustment_display(self, obj):

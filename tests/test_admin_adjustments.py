@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from projects.models import PracticalTask
 from targets import errors, history
+from targets.admin_locking import EDITED_MEANWHILE
 from targets.choices import Kind, Status
 from targets.models import Target
 
@@ -284,3 +285,17 @@ def test_the_database_refuses_an_adjustment_without_its_reason(school):
 def test_the_database_accepts_an_adjustment_with_its_reason_and_day(school):
     Target.objects.filter(pk=school.pk).update(adjusted_on=TODAY, adjustment_reason=REASON)
     assert Target.objects.get(pk=school.pk).adjustment_reason == REASON
+
+
+def test_a_form_opened_before_an_adjustment_cannot_undo_it(client, admin_user, school):
+    client.force_login(admin_user)
+    stale = client.get(change_url(school))
+    save_in_admin(client, school, target_value="9", reason=REASON)
+    data = _posted(stale.context["adminform"].form)
+    for inline in stale.context["inline_admin_formsets"]:
+        data.update(_posted(inline.formset.management_form))
+
+    response = client.post(change_url(school), {**data, "target_value": "8", "reason": "恢复"})
+
+    assert response.status_code == 200 and str(EDITED_MEANWHILE) in response.content.decode()
+    assert Target.objects.get(pk=school.pk).adjusted_target_value == 9

@@ -95,8 +95,9 @@ def test_an_admin_save_records_the_diff_and_the_admin(client, admin_user, report
         "entries-MAX_NUM_FORMS": "0",
     }
 
-    # The row version the change page was rendered with, as the browser sends it back.
-    data["_row_version"] = client.get(url).context["adminform"].form.initial["_row_version"]
+    # The row version and the goal the change page was rendered with, as the browser sends them back.
+    initial = client.get(url).context["adminform"].form.initial
+    data["_row_version"], data["goal_seen"] = initial["_row_version"], initial["goal_seen"]
     response = client.post(url, data)
 
     assert response.status_code == 302, response.content.decode()[:3000]
