@@ -19,7 +19,7 @@ from django.db.models import OuterRef
 from django.urls import reverse
 
 from projects.models import PracticalTask
-from targets import prepared, roles, selectors
+from targets import roles, selectors
 from targets.choices import BEHIND_STATUSES, Kind, Status
 from targets.models import Department, Section, Target
 from targets.tables import target_url
@@ -375,8 +375,7 @@ def _ledger_rows(*, user, report, as_of, include_pending):
         .annotate(co_department_ids=ArraySubquery(co_units), task_nos=ArraySubquery(tasks))
         .order_by("order", "code")
     )
-    with prepared.figure_selects():  # the same text for every report and day
-        return list(queryset)
+    return list(queryset)
 
 
 def _area_of(target, areas, sections):

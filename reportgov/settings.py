@@ -119,6 +119,11 @@ else:
     _database_url = embedded_db.database_url()
 
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=600, conn_health_checks=True)}
+# Behind a pooler in transaction mode (PgBouncer's pool_mode = transaction; README: Behind PgBouncer),
+# a server-side cursor would outlive its transaction on a server connection the next statement may
+# not get: the workbook export's iterator() then reads its rows in one fetch.
+if os.environ.get("DATABASE_POOL_MODE") == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # Parallel test runs on one server each name their own throwaway database.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}

@@ -10,7 +10,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import errors, prepared, roles
+from . import errors, roles
 from .choices import Measure, ReportState, ReviewStatus
 from .models import ProgressEntry, Report, ReportingPeriodLock, ReportStateChange, Target
 from .periods import Period
@@ -227,14 +227,13 @@ def refusal(target: Target) -> str:
 def _lock_writable_target(target: Target, user, reported_on) -> tuple[Target, dict, ProgressEntry | None]:
     """Lock the target for the transaction if `user` may write it; return it as it stands, the
     periods closed to it ({report id: [(Period, None)]}, as closed_periods gives them) and the entry an
-    entry dated `reported_on` follows (as previous_entries reads it). One round trip; the read is a prepared
-    statement, as planning it cost twice what running it does."""
+    entry dated `reported_on` follows (as previous_entries reads it). One round trip."""
     writable = roles.writable_targets_sql(user)
     if writable is None:
         raise PermissionDenied(errors.NOT_YOUR_TARGET)
     writable_sql, writable_params = writable
     with connection.cursor() as cursor:
-        read = prepared.statement(cursor, _READ_LOCKED.format(writable=writable_sql))
+        read = _READ_LOCKED.format(writable=writable_sql)
         cursor.execute(f"{_LOCK}; {read}", [target.pk, reported_on, list(COUNTED_ANY), target.pk, *writable_params])
         row = cursor.fetchone()
     if row is None:

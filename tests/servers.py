@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -86,9 +87,9 @@ class ThrowawayCluster:
 
 
 class Gunicorn:
-    """The app under gunicorn on 127.0.0.1, talking to `database`."""
+    """The app under gunicorn on 127.0.0.1, talking to `database` (`environment`: more settings)."""
 
-    def __init__(self, database, *, workers=1, threads=4, log=None):
+    def __init__(self, database, *, workers=1, threads=4, log=None, **environment):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 — closed in stop()
@@ -101,7 +102,7 @@ class Gunicorn:
             "--timeout", "60",
         ]  # fmt: skip
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=app_environment(database), stdout=self.log, stderr=subprocess.STDOUT
+            command, cwd=ROOT, env=app_environment(database, **environment), stdout=self.log, stderr=subprocess.STDOUT
         )
         self.wait_until_up()
 
@@ -135,3 +136,80 @@ class Gunicorn:
             self.process.wait()
         if self.log is not subprocess.DEVNULL:
             self.log.close()
+
+
+class PgBouncer:
+    """Debian's pgbouncer on a free loopback port, pooling `database` on the tests' server in
+    transaction mode, with the server connections taken in turn (server_round_robin): consecutive
+    transactions of one client land on different server connections, as they do when several app
+    servers share a pool. Its admin console answers as the database "pgbouncer"."""
+
+    BINARY = "/usr/sbin/pgbouncer"
+
+    def __init__(self, database, *, pool_size=3):
+        if not Path(self.BINARY).exists():
+            raise RuntimeError("pgbouncer is missing: .ci/run installs it (apt-get install pgbouncer)")
+        params = connection.get_connection_params()
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="reportgov-pgbouncer-"))
+        self.folder.chmod(0o755)  # pgbouncer refuses to run as root: then it runs as the database server's user
+        user = ["-u", Path(params.get("host") or "/").owner()] if os.geteuid() == 0 else []
+        (self.folder / "users.txt").write_text('"postgres" ""\n')
+        settings = {
+            "listen_addr": "127.0.0.1",
+            "listen_port": self.port,
+            "unix_socket_dir": "",
+            "auth_type": "trust",
+            "auth_file": self.folder / "users.txt",
+            "admin_users": "postgres",
+            "pool_mode": "transaction",
+            "server_round_robin": 1,
+            "default_pool_size": pool_size,
+            "min_pool_size": pool_size,
+            "max_client_conn": 200,
+            "logfile": "",
+            "syslog": 0,
+        }
+        server = f"host={params.get('host', '')} port={params.get('port', 5432)} dbname={database} user=postgres"
+        lines = ["[databases]", f"{database} = {server}", "[pgbouncer]", *(f"{k} = {v}" for k, v in settings.items())]
+        config = self.folder / "pgbouncer.ini"
+        config.write_text("\n".join(lines) + "\n")
+        for part in self.folder.iterdir():
+            part.chmod(0o644)
+        self.log = self.folder / "pgbouncer.log"
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen([self.BINARY, *user, str(config)], stderr=log)
+        self.url = f"postgresql://postgres:@127.0.0.1:{self.port}/{database}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"pgbouncer did not start: {self.log.read_text()}") from None
+                time.sleep(0.1)
+
+    def admin(self, command):
+        """The rows of an admin console command (SHOW SERVERS, SHOW POOLS …), as dicts."""
+        import psycopg2
+
+        console = psycopg2.connect(host="127.0.0.1", port=self.port, dbname="pgbouncer", user="postgres")
+        console.autocommit = True
+        try:
+            with console.cursor() as cursor:
+                cursor.execute(command)
+                names = [column.name for column in cursor.description]
+                return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            console.close()
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)

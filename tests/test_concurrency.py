@@ -135,8 +135,8 @@ def test_an_entry_committed_while_waiting_for_the_lock_is_the_one_followed(crowd
 
 
 def test_recording_works_after_a_rollback_and_on_a_new_connection(crowd):
-    """record_progress reads through a statement prepared on its connection (targets.prepared): it
-    survives the rolled-back transaction that prepared it, and a new connection prepares it again."""
+    """record_progress's one locked read holds nothing on its connection: a rolled-back transaction
+    leaves the next entry unharmed, and a new connection records at once."""
     (target, _), reporters = crowd
     day = min(timezone.localdate(), target.deadline)
     connection.close()
