@@ -405,21 +405,6 @@ class Target(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        """A target read from the database, built as Model.__init__ builds it, minus the work that
-        changes nothing on an object just read: a descriptor call for each of its fields, and the
-        init signals when no one listens (the dashboard reads every target of a report: 300 built
-        through __init__ cost a sixth of the page). Anyone who listens gets Django's own way."""
-        if models.signals.pre_init.has_listeners(cls) or models.signals.post_init.has_listeners(cls):
-            return super().from_db(db, field_names, values)
-        new = cls.__new__(cls)
-        new.__dict__.update(zip(field_names, values, strict=True))  # a deferred field is not among them
-        new._state = models.base.ModelState()
-        new._state.adding = False
-        new._state.db = db
-        return new
-
     def natural_key(self):
         return (*self.report.natural_key(), self.code)
 

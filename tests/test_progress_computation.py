@@ -9,7 +9,7 @@ from django.db import models
 
 from targets import selectors
 from targets.choices import Direction, Measure, ReviewStatus, Stage, Status
-from targets.models import Checkpoint, ProgressEntry, Target
+from targets.models import Checkpoint, Target
 
 from . import builders
 from .builders import standing
@@ -288,44 +288,3 @@ def test_the_ledger_filtered_on_a_figure_works_as_a_subquery(report, dept_a, use
     inner = ledger.filter(status=Status.FAR_BEHIND).values("pk")
     assert set(Target.objects.filter(pk__in=inner).values_list("code", flat=True)) == far_behind
     assert {t.code for t in ledger.exclude(pk__in=inner) if t.status == Status.FAR_BEHIND} == set()
-
-
-def _loaded(target):
-    state = target.__dict__.copy()
-    model_state = state.pop("_state")
-    return state, model_state.adding, model_state.db
-
-
-@pytest.mark.parametrize(
-    "read",
-    [
-        lambda pk: Target.objects.get(pk=pk),
-        lambda pk: Target.objects.defer("source_text", "report").get(pk=pk),
-        lambda pk: Target.objects.with_progress().get(pk=pk),
-        lambda pk: next(iter(Target.objects.raw("SELECT * FROM targets_target WHERE id = %s", [pk]))),
-        lambda pk: ProgressEntry.objects.select_related("target").filter(target=pk).first().target,
-    ],
-    ids=["all", "deferred", "with_progress", "raw", "select_related"],
-)
-def test_a_target_read_from_the_database_is_the_one_djangos_init_builds(target_a, user, read):
-    """Target.from_db skips Model.__init__; with an init listener connected Django's own way runs."""
-    builders.entry(target_a, datetime.date(2026, 6, 30), 4, user=user)
-    ours = read(target_a.pk)
-    seen = []
-
-    def listener(sender, instance, **kwargs):
-        seen.append(instance)
-
-    models.signals.post_init.connect(listener, sender=Target)
-    try:
-        djangos = read(target_a.pk)
-    finally:
-        models.signals.post_init.disconnect(listener, sender=Target)
-    assert seen == [djangos]
-    assert _loaded(ours) == _loaded(djangos)
-    assert _loaded(ours)[1:] == (False, "default")
-    # A deferred field is read when asked for, and the object saves as the row it was read from.
-    assert ours.source_text == target_a.source_text
-    ours.name = "改过的名称"
-    ours.save(update_fields=["name"])
-    assert Target.objects.get(pk=target_a.pk).name == "改过的名称"
