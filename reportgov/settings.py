@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "targets.context_processors.report",
+                "targets.context_processors.navigation",
             ],
         },
     },
