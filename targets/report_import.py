@@ -700,7 +700,8 @@ PENDING_KEY = "report_import"  # the session's note of the uploaded workbook awa
 
 class ReportImportForm(forms.Form):
     workbook = forms.FileField(
-        label=_("工作簿（.xlsx）"), help_text=_("含“章节”“目标”工作表，可选“报告”“全文”“责任单位”“名词解释”。")
+        label=_("工作簿（.xlsx、.xls 或 .ods）"),
+        help_text=_("含“章节”“目标”工作表，可选“报告”“全文”“责任单位”“名词解释”。"),
     )
     full_text = forms.FileField(
         label=_("报告全文（.txt 或 .docx）"), required=False, help_text=_("可选：也可写在工作簿的“全文”表中。")
@@ -758,6 +759,7 @@ def report_import_view(model_admin):
     def view(request):
         import json
         import uuid
+        from pathlib import Path
 
         import pghistory
         from django.core.exceptions import PermissionDenied
@@ -769,7 +771,7 @@ def report_import_view(model_admin):
         pending = request.session.get(PENDING_KEY) or {}
         if request.method == "POST" and request.POST.get("confirm"):
             form = ReportImportForm()
-            path = _pending_folder(request.user) / f"{pending.get('token', '-')}.xlsx"
+            path = _pending_folder(request.user) / f"{pending.get('token', '-')}{pending.get('suffix', '.xlsx')}"
             if request.POST["confirm"] != pending.get("token") or not path.is_file():
                 model_admin.message_user(request, _("没有待确认的导入文件，请重新上传。"), admin_messages.ERROR)
                 return redirect("admin:targets_report_import")
@@ -792,7 +794,8 @@ def report_import_view(model_admin):
                 return redirect("admin:targets_report_change", report.pk)
         elif request.method == "POST" and form.is_valid():
             token = str(uuid.uuid4())
-            path = _pending_folder(request.user) / f"{token}.xlsx"
+            suffix = Path(form.cleaned_data["workbook"].name).suffix.lower()  # the reader picks the format by it
+            path = _pending_folder(request.user) / f"{token}{suffix}"
             with path.open("wb") as out:
                 for chunk in form.cleaned_data["workbook"].chunks():
                     out.write(chunk)
@@ -808,6 +811,7 @@ def report_import_view(model_admin):
                     arguments[name] = arguments[name].isoformat() if arguments[name] else None
                 request.session[PENDING_KEY] = {
                     "token": token,
+                    "suffix": suffix,
                     "name": form.cleaned_data["workbook"].name[:200],
                     "arguments": json.dumps(arguments, ensure_ascii=False),
                 }

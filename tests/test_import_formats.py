@@ -10,12 +10,14 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from targets import errors, imports
-from targets.models import ProgressEntry
+from targets.models import ProgressEntry, Report
 
 from . import builders, office
+from .test_admin import report_workbook
 from .test_import import BILLION_LAUGHS, upload, with_part, zip_of
 
 TODAY = datetime.date(2026, 11, 27)
@@ -33,7 +35,8 @@ def frozen_today(monkeypatch):
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
-    """The same two-row 台账 saved by LibreOffice as .xls and as .ods: {suffix: bytes}."""
+    """The same two-row 台账 saved by LibreOffice as .xls and as .ods ({suffix: bytes}), and a new report's
+    workbook saved as .ods."""
     libreoffice = office.start(tmp_path_factory)
     folder = tmp_path_factory.mktemp("formats")
     book = openpyxl.Workbook()
@@ -43,9 +46,13 @@ def saved(tmp_path_factory):
         sheet.append(row)
     source = folder / "台账.xlsx"
     book.save(source)
+    report_source = folder / "2027.xlsx"
+    report_source.write_bytes(report_workbook())
+    # Three conversions for the whole module: each takes seconds.
     return {
-        f".{to}": libreoffice.convert(source, to, folder / to).read_bytes()
-        for to in ("xls", "ods")  # two conversions for the whole module: each takes seconds
+        ".xls": libreoffice.convert(source, "xls", folder / "xls").read_bytes(),
+        ".ods": libreoffice.convert(source, "ods", folder / "ods").read_bytes(),
+        "report.ods": libreoffice.convert(report_source, "ods", folder / "ods").read_bytes(),
     }
 
 
@@ -80,6 +87,19 @@ def test_a_ledger_saved_as_xls_or_ods_previews_and_imports_through_the_upload_pa
         ("A1", datetime.date(2026, 6, 30), Decimal("3"), "半年"),
         ("A2", datetime.date(2026, 10, 31), Decimal("1200.5"), "三季度"),
     ]
+
+
+def test_a_new_report_saved_as_ods_imports_through_the_admin_page(admin_client, saved, report, dept_a, dept_b):
+    url = reverse("admin:targets_report_import")
+    workbook = SimpleUploadedFile("2027.ods", saved["report.ods"])
+    arguments = {"code": "next", "year": 2027, "government": report.government.pk}
+
+    checked = admin_client.post(url, {"workbook": workbook, **arguments})
+
+    assert "尚未写入任何数据" in checked.content.decode() and not Report.objects.filter(code="next").exists()
+    assert admin_client.post(url, {"confirm": checked.context["token"]}).status_code == 302
+    new = Report.objects.get(code="next")
+    assert sorted(new.targets.values_list("code", flat=True)) == ["B1", "B2"] and new.sections.count() == 2
 
 
 # --- .ods: the content.xml measured as calamine lays it out ---------------------------------------
