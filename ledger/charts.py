@@ -22,18 +22,24 @@ class Bullet:
     target: float
     expected: float | None = None
     ceiling: bool = False
+    limit: object = None  # a ceiling's limit, as judged: an approved adjustment's value, else the target value
 
 
 def bullet(target) -> Bullet | None:
     if target.direction == Direction.QUALITATIVE:
         return None
-    if target.direction == Direction.AT_MOST:
+    if target.is_ceiling:
         if target.target_value is None:
             return None
         goal = float(target.effective_target_value)  # an approved adjustment moves the limit
         value = None if target.latest_value is None else float(target.latest_value)
         top = max(goal, value or 0.0) * 1.25 or 1.0
-        return Bullet(actual=None if value is None else _x(value, top), target=_x(goal, top), ceiling=True)
+        return Bullet(
+            actual=None if value is None else _x(value, top),
+            target=_x(goal, top),
+            ceiling=True,
+            limit=target.effective_target_value,
+        )
     percent, expected = target.percent_complete, target.expected_percent
     if percent is None and expected is None:
         return None

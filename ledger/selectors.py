@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from projects.models import PracticalTask
 from targets import roles, selectors
-from targets.choices import BEHIND_STATUSES, Kind, Status
+from targets.choices import ACHIEVED_STATUSES, BEHIND_ORDER, BEHIND_STATUSES, ON_TRACK_STATUSES, Kind, Status
 from targets.models import Department, Section, Target
 from targets.tables import target_url
 
@@ -29,10 +29,6 @@ from . import charts, rows
 AREAS_PART = "3"  # 三、…的主要工作: its numbered areas (3.1 … 3.6) and their sub-sections
 STALE_AFTER_DAYS = 30
 LIST_LIMIT = 15
-ACHIEVED = frozenset({Status.DONE, Status.MET})
-ON_TRACK = frozenset({Status.DONE, Status.MET, Status.ON_TRACK, Status.IN_PROGRESS})
-# Laggards are the targets behind (Status.is_behind), worst first.
-LAGGARD_ORDER = (Status.OVERDUE, Status.FAR_BEHIND, Status.BREACHED, Status.LAGGING)
 # The headline always shows these, even at zero; the others only when some target has them.
 HEADLINE_STATUSES = frozenset(
     {Status.DONE, Status.ON_TRACK, Status.LAGGING, Status.FAR_BEHIND, Status.OVERDUE, Status.NO_DATA}
@@ -90,11 +86,11 @@ class Tally:
 
     @property
     def achieved(self):
-        return sum(self.counts[status] for status in ACHIEVED)
+        return sum(self.counts[status] for status in ACHIEVED_STATUSES)
 
     @property
     def on_track(self):
-        return sum(self.counts[status] for status in ON_TRACK)
+        return sum(self.counts[status] for status in ON_TRACK_STATUSES)
 
     @property
     def behind(self):
@@ -178,7 +174,7 @@ class PracticalTaskCard:
         if self.done:
             return Status.DONE
         statuses = {metric.status for metric in self.metrics}
-        for status in (*LAGGARD_ORDER, Status.NO_DATA, Status.NOT_STARTED, Status.IN_PROGRESS, Status.ON_TRACK):
+        for status in (*BEHIND_ORDER, Status.NO_DATA, Status.NOT_STARTED, Status.IN_PROGRESS, Status.ON_TRACK):
             if status in statuses:
                 return Status(status)
         return Status.NO_DATA
@@ -221,7 +217,7 @@ class Dashboard:
     def laggard_statuses(self):
         """The laggards' statuses with their counts, worst first, each linking to its list."""
         by_status = {figure.status: figure for figure in self.statuses}
-        return [by_status[status] for status in LAGGARD_ORDER if by_status[status].count]
+        return [by_status[status] for status in BEHIND_ORDER if by_status[status].count]
 
     @property
     def segments(self):
@@ -398,7 +394,7 @@ def _laggard_order(target):
     shortfall = 0.0
     if target.expected_percent is not None and target.percent_complete is not None:
         shortfall = target.expected_percent - target.percent_complete
-    return (LAGGARD_ORDER.index(target.status), -shortfall, target.order, target.code)
+    return (BEHIND_ORDER.index(target.status), -shortfall, target.order, target.code)
 
 
 def _area(section, tally, link):

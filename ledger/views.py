@@ -6,8 +6,7 @@ import io
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
-from django.utils.formats import localize
-from django.utils.html import format_html, format_html_join
+from django.template.loader import get_template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -66,37 +65,13 @@ def _draw_mix_bars(board):
         row.mix_bar = mix_bar(row.segments, row.department.name)
 
 
+# Loaded once: a template included once per row is looked up and parsed each time.
+MIX_BAR = get_template("ledger/mix_bar.html")
+
+
 def mix_bar(segments, label, big=False):
-    """A stacked bar of a status mix (ledger.charts.segments), each segment linking to its list (for
-    the mouse: the tiles and tables carry the same links for the keyboard). Written here rather
-    than in a template included once per row: twenty departments' bars through the template
-    engine took longer than the rest of their table."""
-    labels = [(segment, str(segment.status.label)) for segment in segments]
-    described = "，".join(f"{text} {segment.count}" for segment, text in labels) or _("无目标")
-    parts = format_html_join(
-        "",
-        '<a href="{}" tabindex="-1"><rect class="mix-segment status-{}" x="{}" y="0" width="{}" height="10">'
-        "<title>{} {}</title></rect></a>",
-        (
-            (
-                segment.url,
-                segment.status.value,
-                localize(segment.x, use_l10n=False),
-                localize(segment.width, use_l10n=False),
-                text,
-                segment.count,
-            )
-            for segment, text in labels
-        ),
-    )
-    return format_html(
-        '<svg class="mix-chart{}" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" focusable="false" '
-        'aria-label="{}{}"><rect class="bar-track" x="0" y="0" width="100" height="10"/>{}</svg>\n',
-        " big" if big else "",
-        _("%(label)s：") % {"label": label},
-        described,
-        parts,
-    )
+    """A stacked bar of a status mix (ledger.charts.segments), from templates/ledger/mix_bar.html."""
+    return MIX_BAR.render({"segments": segments, "label": label, "big": big})
 
 
 # The department table's sortable columns: key, heading, and whether a first click sorts descending.

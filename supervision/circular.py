@@ -21,7 +21,7 @@ from docx.shared import Mm, Pt
 
 from ledger import selectors as ledger_selectors
 from targets import selectors as target_selectors
-from targets.choices import BEHIND_STATUSES, Status
+from targets.choices import BEHIND_ORDER, BEHIND_STATUSES, Status
 
 from . import ranking as ranking_selectors
 
@@ -75,7 +75,7 @@ def build(*, user, report, year: int, month: int, wenhao: str = "") -> Circular:
     previous = ledger_selectors.dashboard(user=user, report=report, as_of=previous_as_of)
     laggards = sorted(
         target_selectors.target_ledger(user=user, report=report, as_of=as_of).filter(status__in=BEHIND_STATUSES),
-        key=lambda target: (ledger_selectors.LAGGARD_ORDER.index(target.status), target.order, target.code),
+        key=lambda target: (BEHIND_ORDER.index(target.status), target.order, target.code),
     )
     return Circular(
         report=report,

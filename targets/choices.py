@@ -27,6 +27,13 @@ class Direction(models.TextChoices):
     APPROXIMATELY = "approximately", _("左右")
     QUALITATIVE = "qualitative", _("定性")
 
+    @property
+    def is_ceiling(self) -> bool:
+        """A limit not to exceed (控制在…以内, 不高于): judged 达标 or 超标 against it (targets/figures.sql),
+        never as a share of the way to it, and often a rate that may fall below zero. Code outside the
+        figures reads this (Target.is_ceiling), never the value."""
+        return self is Direction.AT_MOST
+
 
 class Measure(models.TextChoices):
     CUMULATIVE = "cumulative", _("累计值")
@@ -118,6 +125,11 @@ STATUS_COLOURS = {
     Status.NOT_STARTED: "#5f6368",
     Status.IN_PROGRESS: "#2a6f97",
 }
-BEHIND_STATUSES = frozenset({Status.LAGGING, Status.FAR_BEHIND, Status.OVERDUE, Status.BREACHED})
+# The status groups, defined here once for the dashboard, the ranking and the 督查通报.
+# Behind where it should be, worst first (the order the laggards are listed in).
+BEHIND_ORDER = (Status.OVERDUE, Status.FAR_BEHIND, Status.BREACHED, Status.LAGGING)
+BEHIND_STATUSES = frozenset(BEHIND_ORDER)
 # Where a target is where it should be (the 考核 ranking's on-track share counts these).
 ON_TRACK_STATUSES = frozenset({Status.DONE, Status.MET, Status.ON_TRACK, Status.IN_PROGRESS})
+# Its goal reached: done, or a ceiling kept.
+ACHIEVED_STATUSES = frozenset({Status.DONE, Status.MET})

@@ -415,9 +415,13 @@ class Target(models.Model):
         return self.direction == Direction.QUALITATIVE
 
     @property
+    def is_ceiling(self) -> bool:
+        return Direction(self.direction).is_ceiling
+
+    @property
     def allows_negative(self) -> bool:
         """Ceiling targets are rates (unemployment, natural population growth) that may fall below zero."""
-        return self.direction == Direction.AT_MOST
+        return self.is_ceiling
 
     @property
     def effective_deadline(self):

@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from ledger import rows
 from ledger.models import ApiToken
-from ledger.selectors import LAGGARD_ORDER, ON_TRACK, STALE_AFTER_DAYS
+from ledger.selectors import STALE_AFTER_DAYS
 from projects.models import PracticalTask
 from targets import roles
-from targets.choices import BEHIND_STATUSES, Direction, Kind, Stage, Status
+from targets.choices import BEHIND_ORDER, BEHIND_STATUSES, ON_TRACK_STATUSES, Direction, Kind, Stage, Status
 from targets.models import ProgressEntry, Target
 
 from . import builders
@@ -268,7 +268,7 @@ def test_department_ranking_sorts_server_side(client, official, district, dept_a
 
 
 def test_laggards_are_the_statuses_behind_worst_first():
-    assert frozenset(LAGGARD_ORDER) == BEHIND_STATUSES
+    assert frozenset(BEHIND_ORDER) == BEHIND_STATUSES
 
 
 def test_laggards_and_stale_targets_link_to_their_pages(client, official, district):
@@ -422,7 +422,7 @@ def test_the_dashboard_shows_month_on_month_and_the_reports_due(client, official
     response = client.get(reverse("dashboard"), {"as_of": "2026-11-27"})
     board = board_of(response)
     before = Target.objects.filter(report=report).with_progress(as_of=datetime.date(2026, 10, 31))
-    share_before = 100.0 * sum(t.status in ON_TRACK for t in before) / 2
+    share_before = 100.0 * sum(t.status in ON_TRACK_STATUSES for t in before) / 2
     assert board.on_track_change == round(board.overall.on_track_share - share_before, 1)
     [row] = board.departments
     assert row.on_track_change == board.on_track_change

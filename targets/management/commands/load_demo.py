@@ -143,7 +143,7 @@ def demo_figures(target, on, *, pace, steady, start):
         return fields
     goal = target.target_value
     if goal is not None:
-        if target.direction == Direction.AT_MOST:
+        if target.is_ceiling:
             wobble = Decimal("0.9") + Decimal("0.1") * pace * period  # 0.9 … 1.02 of the limit
             value = goal * min(wobble, Decimal("1.02"))
         elif target.measure == Measure.LEVEL:
