@@ -21,7 +21,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import errors, imports, roles, selectors
 from .models import Target
-from .views import TargetListView
 
 SESSION_KEY = "progress_import"
 STALE_SECONDS = 24 * 3600
@@ -86,11 +85,10 @@ def _context(report, plan=None, form=None, name=""):
 
 
 def _ledger_url(report):
-    """The 台账 to fill in: 我的目标's workbook export, of the user's own targets in this report."""
-    query = {TargetListView.export_trigger_param: "xlsx"}
-    if report is not None:
-        query["report"] = report.code
-    return f"{reverse('target-list')}?{urlencode(query)}"
+    """The 台账 to fill in: the workbook 我的目标 and the dashboard export (ledger-xlsx), of the targets the
+    user may see in this report."""
+    query = {"report": report.code} if report is not None else {}
+    return f"{reverse('ledger-xlsx')}?{urlencode(query)}"
 
 
 def _limits():

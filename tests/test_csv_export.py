@@ -40,13 +40,3 @@ def test_the_csv_starts_with_a_byte_order_mark_and_writes_numbers_without_traili
     line = dict(zip(header, row, strict=True))
     assert (line["编号"], line["名称"], line["目标"], line["最新值"]) == ("A1", "新建肉菜市场", "100000", "8")
     assert not any(cell.endswith(".0000") or "E+" in cell for cell in row)
-
-
-def test_the_xlsx_download_of_the_same_list_carries_no_byte_order_mark(client, report, reporter_a, dept_a):
-    builders.target(report, code="A1", lead=dept_a)
-    client.force_login(reporter_a)
-
-    response = download(client, "xlsx")
-
-    assert response.status_code == 200
-    assert response.content.startswith(b"PK\x03\x04")

@@ -3,6 +3,7 @@
 sheets are measured before the reader opens them, and an .xls is read by a child process under a memory limit."""
 
 import datetime
+import html
 import io
 import re
 import zipfile
@@ -237,3 +238,26 @@ def test_an_xls_with_more_rows_than_the_limit_is_refused(client, saved, targets,
     monkeypatch.setattr(imports, "HEADER_SEARCH_ROWS", 0)
     client.force_login(reporter_a)
     refused(upload(client, saved[".xls"], "台账.xls"), imports.TOO_MANY_ROWS % {"limit": 1})
+
+
+# --- The upload page ------------------------------------------------------------------------------
+
+
+def test_the_import_page_links_to_the_users_own_ledger_and_names_the_three_formats(
+    client, report, dept_a, dept_b, reporter_a
+):
+    builders.target(report, code="A1", lead=dept_a)
+    builders.target(report, code="B1", lead=dept_b)
+    client.force_login(reporter_a)
+
+    page = client.get(reverse("progress-import")).content.decode()
+
+    assert "接受 Excel 工作簿（.xlsx、.xls）和 LibreOffice 表格（.ods）" in page
+    assert 'accept=".xlsx,.xls,.ods"' in page
+    link = html.unescape(re.search(r'<a class="ledger-download" href="([^"]+)"', page)[1])
+    assert link == f"{reverse('ledger-xlsx')}?report={report.code}"
+    response = client.get(link)
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    codes = {row[0] for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) if row}
+    assert "A1" in codes and "B1" not in codes  # the reporter's own targets only

@@ -4,7 +4,9 @@ save it as .xlsx and as .ods, and import each through the upload page (preview, 
 installs; without it these tests fail, they are never skipped."""
 
 import datetime
+import html
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -44,9 +46,11 @@ def ledger(report, dept_a, dept_b, reporter_a, reporter_b):
     return report
 
 
-def downloaded_ledger(client, report):
-    """The reporter's 台账 as the dashboard's 导出 Excel 台账 writes it, for the targets the user may fill."""
-    response = client.get(reverse("ledger-xlsx"), {"report": report.code, "as_of": TODAY.isoformat()})
+def downloaded_ledger(client):
+    """The reporter's 台账, downloaded by the link on the import page (下载本单位的台账)."""
+    page = client.get(reverse("progress-import")).content.decode()
+    link = html.unescape(re.search(r'<a class="ledger-download" href="([^"]+)"', page)[1])
+    response = client.get(link)
     assert response.status_code == 200
     return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
 
@@ -74,7 +78,7 @@ def test_a_reporter_fills_the_downloaded_ledger_and_what_libreoffice_saves_impor
     client, libreoffice, ledger, reporter_a, tmp_path, saved_as
 ):
     client.force_login(reporter_a)
-    book = downloaded_ledger(client, ledger)
+    book = downloaded_ledger(client)
     fill(book)
     source = tmp_path / "台账.xlsx"
     book.save(source)
