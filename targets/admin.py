@@ -347,7 +347,7 @@ class TargetAdminForm(forms.ModelForm):
         required=False,
         help_text=_("修改目标值或完成期限时必填。报告原文的数值保留，目标页、公开页和台账显示“调整：原 … → …”。"),
     )
-    goal_seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    goal_seen = forms.CharField(label=_("打开页面时的目标"), widget=forms.HiddenInput, required=False)
     user = None  # the admin saving: set on the form class TargetAdmin.get_form makes for each request
 
     class Meta:
