@@ -112,6 +112,7 @@ ROUTES = {
     # --- Pages -------------------------------------------------------------------------------
     "home": Route(default_get={302}, default_post={302}, get={"anonymous": OK}, post={"anonymous": OK}),
     "status-css": Route(default_post=OK),
+    "favicon": Route(),  # the app's icon, for everyone; a POST is refused (405)
     "target-list": signed_in(),
     "target-detail": signed_in(
         kwargs=target_a, post=OK, get_roles={"reporter_b": NOT_YOURS}, post_roles={"reporter_b": NOT_YOURS}
