@@ -332,7 +332,8 @@ def _export_rows(first=None):
     if first is not None:
         queryset = queryset.filter(pk__in=queryset.order_by("order", "code").values("pk")[:first])
     columns = workbook.TARGET_COLUMNS
-    rows = [[_cell_value(row, column.key) for column in columns] for row in workbook._target_values(queryset)]
+    values = workbook._target_values(queryset, as_of=timezone.localdate(), include_pending=False)
+    rows = [[_cell_value(row, column.key) for column in columns] for row in values]
     return [column.header for column in columns], rows
 
 

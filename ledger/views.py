@@ -104,7 +104,9 @@ def _department_columns(request, current, descending):
 @login_required
 @require_GET
 def ledger_xlsx(request):
-    """The 台账 as the list page's filters, as-of date and pending switch choose it."""
+    """The 台账, the one workbook every export of targets writes (看板's 导出 Excel 台账, 我的目标's XLSX with
+    the list's filters, a target page's with `?target=<code>`): as the filters, as-of date and pending
+    switch choose it."""
     arguments = _ledger_arguments(request)
     report = arguments["report"]
     if report is None:
@@ -113,6 +115,8 @@ def ledger_xlsx(request):
     filterset = TargetFilter(request.GET, queryset=queryset, report=report)
     # As the list page (a strict FilterView): a filter that does not validate shows nothing.
     queryset = filterset.qs if filterset.is_valid() else queryset.none()
+    if request.GET.get("target"):
+        queryset = queryset.filter(code=request.GET["target"])
     output = io.BytesIO()
     workbook.write_ledger(output, user=request.user, queryset=queryset, **arguments)
     output.seek(0)

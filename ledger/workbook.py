@@ -4,6 +4,7 @@ written with openpyxl's write-only mode from the annotated ledger (rows streamed
 never formulas (targets.spreadsheet.safe_cell). Each target row ends with the empty columns
 填报日期 / 本期累计完成值 / 本期说明, which a department fills in and uploads back (the import reads them)."""
 
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MethodType
@@ -24,6 +25,8 @@ from targets.choices import Direction, Kind, Stage, Status
 from targets.models import GlossaryTerm, Target
 from targets.spreadsheet import safe_cell
 
+from .selectors import change, previous_month_end
+
 CHUNK_SIZE = 2000
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True)
@@ -38,6 +41,8 @@ STATUS_FILLS = {status.value: PatternFill("solid", fgColor=status.colour.lstrip(
 # department fills in these three columns.
 WORKBOOK_LANGUAGE = "zh-hans"
 ENTRY_DATE, ENTRY_VALUE, ENTRY_NOTE = "填报日期", "本期累计完成值", "本期说明"
+MONTH_ON_MONTH, PERCENT_CHANGE = "环比", "percent_change"  # the one column read from a second day
+CHANGE_FORMAT = '+0.0" 个百分点";-0.0" 个百分点";0.0" 个百分点"'
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,8 @@ TARGET_COLUMNS = (
     Column("调整理由", "adjustment_reason", 24),  # an admin's 调整 (targets.adjustments): why, and which day
     Column("调整日期", "adjusted_on", 12, "date"),
     *(Column(figure.header, figure.key, figure.width, figure.kind) for figure in columns.shown_on(columns.WORKBOOK)),
+    # 完成进度 against the last day of the month before, in points (ledger.selectors.change, as on the 看板).
+    Column(MONTH_ON_MONTH, PERCENT_CHANGE, 10, "change"),
     Column("报告原文", "source_text", 48),
     Column(ENTRY_DATE, None, 13),
     Column(ENTRY_VALUE, None, 16),
@@ -83,8 +90,9 @@ SHEETS = (
     ("实事", Kind.PRACTICAL_TASK_METRIC, PRACTICAL_TASK_COLUMNS),
     ("五年目标", Kind.FIVE_YEAR_GOAL, TARGET_COLUMNS),
 )
-GLOSSARY_SHEET = "名词解释"
-SHEET_NAMES = (*(name for name, _kind, _columns in SHEETS), GLOSSARY_SHEET)
+GLOSSARY_SHEET, INSTRUCTIONS_SHEET = "名词解释", "说明"
+SHEET_NAMES = (*(name for name, _kind, _columns in SHEETS), GLOSSARY_SHEET, INSTRUCTIONS_SHEET)
+INSTRUCTIONS_COLUMNS = (Column("事项", "topic", 16), Column("说明", "text", 100))
 
 
 def ledger_queryset(*, user, report, as_of, include_pending=False):
@@ -112,21 +120,59 @@ def _write(output, *, report, as_of, include_pending, queryset):
     # One pass over the ledger (one query) feeds the four target sheets: each write-only sheet
     # streams to its own file, so rows can go to whichever sheet their kind belongs to.
     sheets = {kind: writer.open(title, columns) for title, kind, columns in SHEETS}
-    for row in _target_values(queryset):
+    for row in _target_values(queryset, as_of=as_of, include_pending=include_pending):
         if row["kind"] in sheets:
             sheets[row["kind"]].append(row)
     glossary = writer.open(GLOSSARY_SHEET, GLOSSARY_COLUMNS)
     for row in GlossaryTerm.objects.filter(report=report).order_by("order").values("term", "definition"):
         glossary.append(row)
-    for sheet in (*sheets.values(), glossary):
+    instructions = writer.open(INSTRUCTIONS_SHEET, INSTRUCTIONS_COLUMNS)
+    for topic, text in _instructions(as_of=as_of, include_pending=include_pending):
+        instructions.append({"topic": topic, "text": text})
+    for sheet in (*sheets.values(), glossary, instructions):
         sheet.close()
     workbook.save(output)
 
 
-TARGET_KEYS = tuple({column.key: None for column in PRACTICAL_TASK_COLUMNS if column.key})
+def _instructions(*, as_of, include_pending):
+    """The 说明 sheet: what the workbook holds and how a department fills it in for the import (fixed
+    Chinese, like the headers)."""
+    counted = "已通过审核和待审核的填报" if include_pending else "已通过审核的填报"
+    day = as_of.isoformat()
+    return (
+        ("数据口径", f"数据截至 {day}，计入{counted}。"),
+        ("工作表", "主要指标、年度任务、实事、五年目标各一张表，每个目标一行；名词解释列出报告中的名词。"),
+        (
+            "如何填报",
+            f"在表头为黄色的“{ENTRY_DATE}”“{ENTRY_VALUE}”“{ENTRY_NOTE}”三列填写本期进度，其余列请勿修改；"
+            "保存为 .xlsx 后在系统“导入进度”页上传，预览无误后确认导入。",
+        ),
+        (ENTRY_DATE, f"写成日期（如 {day}），不晚于今天；未填写日期的行不导入。"),
+        (ENTRY_VALUE, "期初至填报日的累计数，单位与“单位”列相同；只填数字。"),
+        (
+            "数字与日期",
+            "单元格保存数值和日期：完成率、完成进度、序时进度为百分数，环比为完成进度较上月末变化的百分点。",
+        ),
+    )
 
 
-def _target_values(queryset):
+TARGET_KEYS = tuple({column.key: None for column in PRACTICAL_TASK_COLUMNS if column.key not in (None, PERCENT_CHANGE)})
+
+
+def _target_values(queryset, *, as_of, include_pending):
+    """The ledger's rows as dicts, each with its 环比: 完成进度 now against the end of the month before, read
+    from with_progress on that day (one more query, for the same targets)."""
+    before = dict(
+        Target.objects.with_progress(as_of=previous_month_end(as_of), include_pending=include_pending)
+        .filter(pk__in=queryset.values("pk"))
+        .values_list("pk", "percent_complete")
+    )
+    for row in _ledger_values(queryset):
+        row[PERCENT_CHANGE] = change(row["percent_complete"], before.get(row["id"]))
+        yield row
+
+
+def _ledger_values(queryset):
     co_units = (
         Target.co_departments.through.objects.filter(target=OuterRef("pk"))
         .order_by("department__order", "department__code")
@@ -138,7 +184,7 @@ def _target_values(queryset):
         task_no=Subquery(tasks.values("practicaltask__no")[:1]),
         task_title=Subquery(tasks.values("practicaltask__title")[:1]),
     )
-    return queryset.order_by("order", "code").values("kind", *TARGET_KEYS).iterator(chunk_size=CHUNK_SIZE)
+    return queryset.order_by("order", "code").values("id", "kind", *TARGET_KEYS).iterator(chunk_size=CHUNK_SIZE)
 
 
 class _StyledCell(Cell):
@@ -195,6 +241,11 @@ class _Sheet:
         self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.count + 1}"
 
 
+def _text_width(text):
+    """How wide a text is in Excel's width units: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
+
+
 def _empty(row):
     return None
 
@@ -215,7 +266,7 @@ class _SheetWriter:
         sheet = self.workbook.create_sheet(title)
         # Widths and the frozen header go before the first row: write-only sheets stream.
         for index, column in enumerate(columns, 1):
-            sheet.column_dimensions[get_column_letter(index)].width = column.width
+            sheet.column_dimensions[get_column_letter(index)].width = max(column.width, _text_width(column.header) + 2)
         sheet.freeze_panes = "C2" if len(columns) > 2 else "A2"
         sheet.print_title_rows = "1:1"
         sheet.page_setup.orientation = "landscape"
@@ -283,8 +334,9 @@ class _SheetWriter:
                 return None if value is None or value == "" else _StyledCell(sheet, styles[value], labels[value], "s")
 
             return status
-        if kind in ("date", "percent"):
-            style = self._style(sheet, number_format=columns.DATE_FORMAT if kind == "date" else columns.PERCENT_FORMAT)
+        if kind in ("date", "percent", "change"):
+            number_format = {"date": columns.DATE_FORMAT, "percent": columns.PERCENT_FORMAT}.get(kind, CHANGE_FORMAT)
+            style = self._style(sheet, number_format=number_format)
             data_type = "d" if kind == "date" else "n"
 
             def fixed(row):

@@ -4,6 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
@@ -82,9 +83,14 @@ class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, Single
     filterset_class = TargetFilter
     template_name = "targets/target_list.html"
     table_pagination = {"per_page": 25, "paginator_class": BoundedPaginator}
-    export_formats = ("xlsx", "csv")
+    export_formats = ("csv",)  # the XLSX is the 台账 (ledger-xlsx): one importable workbook for every export
     export_class = TableExport  # the CSV with a byte-order mark and plain numbers
     exclude_columns = ()
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get(self.export_trigger_param) == "xlsx":  # a link to the list's old workbook
+            return redirect(self.workbook_url())
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         if self.report is None:
@@ -122,7 +128,17 @@ class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, Single
 
     def get_context_data(self, **kwargs):
         # The department's entries sent back by review, to correct and resubmit (one query).
-        return super().get_context_data(returned_entries=list(selectors.returned_entries(self.request.user)), **kwargs)
+        returned = list(selectors.returned_entries(self.request.user))
+        return super().get_context_data(returned_entries=returned, workbook_url=self.workbook_url(), **kwargs)
+
+    def workbook_url(self):
+        """The 台账 of the list as filtered (the same filters, date and pending switch; not its page or sort)."""
+        query = self.request.GET.copy()
+        for name in ("page", "per_page", "sort", self.export_trigger_param):
+            query.pop(name, None)
+        if self.report is not None:
+            query["report"] = self.report.code
+        return f"{reverse('ledger-xlsx')}?{query.urlencode()}"
 
 
 def _visible_target(request, report_code, code, *, as_of=None, include_pending=False):

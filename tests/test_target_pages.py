@@ -120,13 +120,13 @@ def test_list_as_of_replays_a_past_day(client, official, target_a, reporter_a):
     assert str(Status.NO_DATA.label) in page and "数据截至 2026-09-01" in page
 
 
-def test_export_xlsx_has_the_filtered_rows_as_values(client, official, report, dept_a, target_a, target_b):
+def test_export_xlsx_is_the_ledger_workbook_of_the_filtered_rows(client, official, report, dept_a, target_a, target_b):
     builders.target(report, code="A1.1.09", lead=dept_a, name='=HYPERLINK("http://x")', source_text="x")
     client.force_login(official)
-    response = client.get(reverse("target-list"), {"department": dept_a.pk, "_export": "xlsx"})
-    assert response.status_code == 200
-    assert "targets-2026-11-27.xlsx" in response["Content-Disposition"]
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    response = client.get(reverse("target-list"), {"department": dept_a.pk, "_export": "xlsx"}, follow=True)
+    assert response.redirect_chain[0][0].startswith(reverse("ledger-xlsx"))  # tests/test_one_workbook.py
+    assert "ledger-test-2026-11-27.xlsx" in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))["年度任务"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("编号", "名称")
     names = [row[1] for row in rows[1:]]

@@ -1,4 +1,4 @@
-"""The Excel 台账: five sheets with Chinese headers, a frozen header, number formats with units,
+"""The Excel 台账: five sheets with Chinese headers and 说明, a frozen header, number formats with units,
 status fills, auto-filter, values never formulas, the empty round-trip columns; the download
 follows the list's filters and the as-of date, and export_ledger writes the same workbook."""
 
@@ -104,7 +104,7 @@ def cells_by_header(sheet, row_number):
 
 def test_workbook_has_the_five_sheets_with_chinese_headers(report, ledger_data):
     book = write(roles.COMMAND_LINE, report)
-    assert book.sheetnames == ["主要指标", "年度任务", "实事", "五年目标", "名词解释"]
+    assert book.sheetnames == ["主要指标", "年度任务", "实事", "五年目标", "名词解释", "说明"]
     headers = [cell.value for cell in book["主要指标"][1]]
     assert headers[:5] == ["编号", "名称", "章节", "牵头单位", "配合单位"]
     assert headers[-3:] == ["填报日期", "本期累计完成值", "本期说明"]
@@ -236,9 +236,9 @@ def test_download_query_count_does_not_grow_with_data(
     client.force_login(official)
     grow(3)
     client.get(reverse("ledger-xlsx"))
-    # session, user, groups, the current report, the targets (one pass for four sheets), the
-    # glossary
-    with django_assert_num_queries(6) as small:
+    # session, user, groups, the current report, the targets (one pass for four sheets), their
+    # 完成进度 at the end of the month before (环比), the glossary
+    with django_assert_num_queries(7) as small:
         client.get(reverse("ledger-xlsx"))
     grow(30)
     with django_assert_num_queries(len(small.captured_queries)):
