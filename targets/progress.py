@@ -48,10 +48,10 @@ class Row(Func):
 
 
 class Figure(Func):
-    """A figure of docs/figures.md: reportgov_figure_<name>(…), the entry point to its rule in targets/figures.sql."""
+    """A figure of docs/figures.md: reportgov_<name>(…) of targets/figures.sql."""
 
     def __init__(self, name, *expressions, output_field):
-        super().__init__(*expressions, function=f"reportgov_figure_{name}", output_field=output_field)
+        super().__init__(*expressions, function=f"reportgov_{name}", output_field=output_field)
 
 
 class TargetQuerySet(models.QuerySet):

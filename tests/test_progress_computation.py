@@ -262,7 +262,7 @@ def test_a_later_slice_computes_the_figures_for_its_own_rows_only(report, dept_a
     )
     inner = re.search(r'"id" IN \((SELECT .*? LIMIT 25 OFFSET 25)\)', sql)
     assert inner is not None
-    assert "reportgov_figure_status(" not in inner.group(1) and "reportgov_figure_status(" in sql
+    assert "reportgov_status(" not in inner.group(1) and "reportgov_status(" in sql
     assert sql.count("LIMIT 25 OFFSET 25") == 1
 
 
