@@ -14,8 +14,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
 
+from projects.loading import FIXTURE_FILES
 from projects.models import PracticalTask, Project
-from targets.management.commands.load_report import FIXTURE_FILES, FIXTURES_DIR
+from targets.loading import FIXTURES_DIR
 from targets.models import Department, GlossaryTerm, ProgressEntry, Report, Section, Target
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ SECTION_COUNT = 39
 GLOSSARY_COUNT = 23
 PROJECT_COUNT = 19
 DEPARTMENT_COUNT = 35
-MASKS_LEFT = 4  # 20xx the text alone cannot place (see load_report.YEAR_MASKS)
+MASKS_LEFT = 4  # 20xx the text alone cannot place (see targets.loading.YEAR_MASKS)
 
 
 def load(year=2026, **options):
