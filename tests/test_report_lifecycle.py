@@ -527,6 +527,11 @@ def test_migration_0014_gives_the_seed_government_to_what_was_loaded_and_changes
     # Every target as it was, with a new and empty retired_at; every entry exactly as it was.
     targets_after = rows("targets_target")
     assert [row.pop("retired_at") for row in targets_after] == [None]
+    # Added since, empty: an admin's adjustment (0018).
+    adjustment = [
+        (row.pop("adjustment_reason"), row.pop("adjusted_on"), row.pop("adjusted_by_id")) for row in targets_after
+    ]
+    assert adjustment == [("", None, None)]
     assert targets_after == targets_before
     assert rows("targets_progressentry") == entries_before
     assert builders.standing(Target.objects.get(code="A1")).percent_complete == 40
