@@ -10,11 +10,9 @@ the period of the report that completed it.
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import models
-from django.db.models import Min
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -128,27 +126,12 @@ def obligations(*, report, as_of: datetime.date | None = None, targets=None, his
         owing.extend((target, period) for period in periods)
     if not owing:
         return []
-    first = min(period.start for _target, period in owing)
-    submitted = defaultdict(list)
-    reports = (
-        ProgressEntry.objects.filter(
-            target__in=[target.pk for target in chosen],
-            reported_on__gte=first,
-            created_at__date__lte=as_of,
-        )
-        .exclude(review_status=ReviewStatus.RETURNED)
-        .values("target_id", "reported_on")
-        .annotate(first_submitted=Min("created_at"))
-        .order_by()
-    )
-    for row in reports:
-        submitted[row["target_id"]].append((row["reported_on"], timezone.localtime(row["first_submitted"]).date()))
+    first_submitted = _first_submitted(owing, as_of)
     result = []
     for target, period in owing:
         rule = rules[target.pk]
         due_on = rule.due_on(period)
-        days = [on for reported_on, on in submitted[target.pk] if reported_on in period]
-        reported = min(days) if days else None
+        reported = first_submitted.get((target.pk, period.start))
         if reported is not None:
             state = DueState.ON_TIME if reported <= due_on else DueState.LATE
         else:
@@ -156,6 +139,27 @@ def obligations(*, report, as_of: datetime.date | None = None, targets=None, his
         days_late = (as_of - due_on).days if state == DueState.MISSING else 0
         result.append(Obligation(target, period, due_on, reported, state, rule, days_late))
     return result
+
+
+# The day (local time) each owed period's first report was submitted, of the reports not sent back
+# and submitted by as_of: one row per period, found through the (target, reported_on) index.
+_FIRST_SUBMITTED = f"""
+    SELECT owed.target_id, owed.period_start, min((e.created_at AT TIME ZONE %s)::date)
+    FROM unnest(%s::bigint[], %s::date[], %s::date[]) AS owed(target_id, period_start, period_end)
+    JOIN {ProgressEntry._meta.db_table} AS e
+        ON e.target_id = owed.target_id AND e.reported_on BETWEEN owed.period_start AND owed.period_end
+    WHERE e.review_status <> %s AND (e.created_at AT TIME ZONE %s)::date <= %s
+    GROUP BY owed.target_id, owed.period_start
+"""
+
+
+def _first_submitted(owing, as_of) -> dict:
+    """{(target id, period start): the day its first report was submitted}, of the periods owed."""
+    zone = timezone.get_current_timezone_name()
+    owed = [list(column) for column in zip(*((t.pk, period.start, period.end) for t, period in owing), strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(_FIRST_SUBMITTED, [zone, *owed, ReviewStatus.RETURNED, zone, as_of])
+        return {(target_id, start): day for target_id, start, day in cursor.fetchall()}
 
 
 @dataclass
