@@ -1,58 +1,13 @@
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceIterator
 
 from .choices import Kind, Status
 from .models import Department, SearchSynonym, Section, Target
 
-# The filter bar is drawn on every view of 我的目标. Django draws a widget through its template
-# engine, a template per <option>: for these six fields that took longer than the page's own
-# query. These widgets write the same HTML in Python.
-
-
-def _attrs(attrs):
-    """As django/forms/widgets/attrs.html: in order, True writes the bare name, False nothing."""
-    return mark_safe(
-        "".join(
-            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
-            for name, value in attrs.items()
-            if value is not False
-        )
-    )
-
-
-class PlainInput:
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        value = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
-        return format_html('<input type="{}" name="{}"{}{}>', widget["type"], name, value, _attrs(widget["attrs"]))
-
-
-class TextInput(PlainInput, forms.TextInput):
-    pass
-
-
-class NumberInput(PlainInput, forms.NumberInput):
-    pass
-
-
-class Select(forms.Select):
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>',
-            (
-                (option["value"], _attrs(option["attrs"]), option["label"])
-                for _group, group_options, _index in widget["optgroups"]
-                for option in group_options
-            ),
-        )
-        return format_html('<select name="{}"{}>{}\n</select>', name, _attrs(widget["attrs"]), mark_safe(options))
+# The choice of every value, instead of django-filter's "---------".
+ALL = _("全部")
 
 
 class ListedModelChoiceIterator(ModelChoiceIterator):
@@ -83,18 +38,20 @@ class ListedModelChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 class TargetFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("搜索"), method="search", widget=TextInput)
+    """我的目标's filters (and the 台账's, which takes the same parameters). The sections and departments
+    offered are those of the targets being filtered (the user's own: a reporter who sees 12 targets is
+    offered their sections and units, not the report's every one), each list read in one query."""
+
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
     section = ListedModelChoiceFilter(
-        label=_("章节"), queryset=Section.objects.none(), method="in_section", widget=Select
+        label=_("章节"), queryset=Section.objects.none(), method="in_section", empty_label=ALL
     )
-    kind = django_filters.ChoiceFilter(label=_("类别"), choices=Kind.choices, widget=Select)
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=Status.choices, widget=Select)
+    kind = django_filters.ChoiceFilter(label=_("类别"), choices=Kind.choices, empty_label=ALL)
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=Status.choices, empty_label=ALL)
     department = ListedModelChoiceFilter(
-        label=_("责任单位"), queryset=Department.objects.all(), method="of_department", widget=Select
+        label=_("责任单位"), queryset=Department.objects.none(), method="of_department", empty_label=ALL
     )
-    practical_task = django_filters.NumberFilter(
-        label=_("实事序号"), field_name="practical_tasks__no", min_value=1, widget=NumberInput
-    )
+    practical_task = django_filters.NumberFilter(label=_("实事序号"), field_name="practical_tasks__no", min_value=1)
 
     class Meta:
         model = Target
@@ -102,18 +59,32 @@ class TargetFilter(django_filters.FilterSet):
 
     def __init__(self, *args, report=None, **kwargs):
         super().__init__(*args, **kwargs)
-        sections = Section.objects.filter(report=report) if report else Section.objects.none()
-        self.filters["section"].queryset = sections
-        self.form.fields["section"].queryset = sections
-        # The report's government's departments only: another government's are not this report's.
-        departments = (
-            Department.objects.filter(government_id=report.government_id) if report else Department.objects.none()
-        )
-        self.filters["department"].queryset = departments
-        self.form.fields["department"].queryset = departments
+        # The targets as given, before any filter: the ones the user may see (every caller narrows them).
+        targets = self.queryset.order_by()
+        sections = Section.objects.none()
+        departments = Department.objects.none()
+        if report:
+            # A part or an area is offered when a target lies anywhere below it (as in_section filters).
+            below = (
+                Q(section=OuterRef("pk"))
+                | Q(section__parent=OuterRef("pk"))
+                | Q(section__parent__parent=OuterRef("pk"))
+            )
+            sections = Section.objects.filter(Exists(targets.filter(below)), report=report)
+            supported = Target.co_departments.through.objects.filter(
+                department=OuterRef("pk"), target__in=targets.values("pk")
+            )
+            departments = Department.objects.filter(
+                Exists(targets.filter(lead_department=OuterRef("pk"))) | Exists(supported),
+                # The report's government's departments only: another government's are not this report's.
+                government_id=report.government_id,
+            )
+        for name, queryset in (("section", sections), ("department", departments)):
+            self.filters[name].queryset = queryset
+            self.form.fields[name].queryset = queryset
 
     def sections(self):
-        """The report's sections by id, as the section filter lists them (one query for both)."""
+        """The sections offered, by id, as the section filter lists them (one query for both): each row's is one."""
         return {section.pk: section for section in self.form.fields["section"].listed()}
 
     def search(self, queryset, name, value):
