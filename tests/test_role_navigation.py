@@ -83,6 +83,8 @@ def test_an_official_sees_no_my_targets_and_no_import_link(client, official, led
     assert links["全部目标"] == reverse("target-list")
     assert "督查" not in links
     assert page_title(client.get(reverse("target-list"))) == "全部目标"
+    target_page = client.get(reverse("target-detail", args=[ledger.report.code, ledger.code])).content.decode()
+    assert f'<p class="crumbs"><a href="{reverse("target-list")}">全部目标</a>' in target_page
 
 
 def test_a_reporter_sees_my_targets_and_the_import_link_but_not_supervision(client, reporter_a, ledger):
