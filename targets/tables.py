@@ -1,45 +1,25 @@
 import django_tables2 as tables
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils.formats import localize
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
-from django_tables2.utils import Accessor, signature
 
 from . import columns, units
 from .choices import Measure, Stage, Status
 from .models import Target
 from .selectors import as_of_from, ledger_page
 from .spreadsheet import safe_cell
+from .table_speed import FastRows
 
 
 def target_url(target):
     return reverse("target-detail", args=[target.report.code, target.code])
 
 
-def format_number(value):
-    """A number as staff write it: thousands separated, no trailing zeros ("416.21", "1,200")."""
-    if value is None:
-        return "—"
-    text = f"{value:,.4f}".rstrip("0").rstrip(".")
-    return text
-
-
-def with_unit(value, unit):
-    """A number with its unit, as every page writes it: 416.21 亿元, 3.5%, 0.65 个百分点; "—" when absent.
-    A percent or permille sign sits against the number, a word is spaced from it."""
-    if value is None:
-        return "—"
-    return _joined(format_number(value), unit)
-
-
-def _joined(text, unit):
-    if not unit:
-        return text
-    return f"{text}{unit}" if units.is_share(unit) else f"{text} {unit}"
+# Numbers as people write them: the one rule, in targets.units.
+format_number, with_unit, _joined = units.format_number, units.with_unit, units.joined
 
 
 def gap_text(target):
@@ -185,7 +165,7 @@ FigureColumns = type(ExportSafeTable)(
 )
 
 
-class TargetTable(FigureColumns):
+class TargetTable(FastRows, FigureColumns):
     # Columns an index orders, and the figures columns.FIGURES marks sortable: sorting by a figure
     # computes it for every visible target before the page's 25 are shown (the computation is one
     # SQL function per figure; the bench bounds the list sorted by each). 章节 sorts by the report's
@@ -226,20 +206,6 @@ class TargetTable(FigureColumns):
         """The page's as-of date (the age of each 最近填报), from the request the table was configured with."""
         return as_of_from(self.request)
 
-    def rendered_rows(self):
-        """The page's rows as django-tables2's template writes them (`<tr class="even|odd">`, each
-        cell in `<td {attrs}>`), each cell as BoundRow.get_cell renders it. What get_cell works out
-        again for every cell is worked out once per column here: the cell attributes (the same on
-        every row, no callable attrs here) and which arguments the column's render() takes."""
-        columns = [_FastColumn(column) for column in self.columns]
-        indent = "\n                    "
-        for row in self.paginated_rows:
-            cells = "".join(
-                f"\n                            {column.td}{conditional_escape(localize(column.cell(row)))}</td>"
-                for column in columns
-            )
-            yield mark_safe(f"{indent}<tr {row.attrs.as_html()}>{cells}{indent}</tr>{indent}")
-
     def render_code(self, value, record):
         # As linkify would write it (<a href="…">), without django-tables2's link machinery, which
         # cost half the time of the page's 25 rows.
@@ -278,54 +244,3 @@ def _with_unit(value, unit, record=None):
     if record is not None and record.growth_rate_target is not None:
         parts.append(_growth(record.growth_rate_target))
     return " · ".join(str(part) for part in parts) or "—"
-
-
-class _FastColumn:
-    """One column of TargetTable.rendered_rows: BoundRow.get_cell (django_tables2/rows.py) with
-    the render function's signature read once, not once per cell. A value read from a model field
-    with choices (which get_cell shows through get_FOO_display) goes through get_cell itself."""
-
-    def __init__(self, bound_column):
-        self.bound_column = bound_column
-        self.name = bound_column.name
-        self.td = format_html("<td {}>", bound_column.attrs["td"].as_html())
-        self.accessor = Accessor(bound_column.accessor)
-        self.empty_values = bound_column.column.empty_values
-        self.arguments, self.takes_any = signature(bound_column.render)
-        self.plain = None  # decided on the first row
-
-    def cell(self, row):
-        record = row.record
-        if self.plain is None:
-            try:
-                field = self.accessor.get_field(record)
-            except Exception:
-                field = None
-            self.plain = (
-                isinstance(record, Target)
-                and not getattr(field, "choices", None)
-                and not isinstance(self.bound_column.column, tables.ManyToManyColumn)
-            )
-        if not self.plain:
-            return row.get_cell(self.name)
-        try:
-            value = self.accessor.resolve(record)
-        except Exception:
-            value = None
-        if value in self.empty_values:
-            return self.bound_column.default
-        given = {
-            "value": value,
-            "record": record,
-            "column": self.bound_column.column,
-            "bound_column": self.bound_column,
-            "bound_row": row,
-            "table": row.table,
-        }
-        if self.takes_any:
-            content = self.bound_column.render(**given)
-        elif all(name in given for name in self.arguments):
-            content = self.bound_column.render(**{name: given[name] for name in self.arguments})
-        else:
-            content = None
-        return self.bound_column.link(content, **given) if self.bound_column.link else content
