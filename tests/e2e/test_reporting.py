@@ -61,7 +61,7 @@ def test_reporter_records_progress_with_evidence_and_sees_value_gap_and_status(t
     assert history.get_by_role("link", name="佐证材料").get_attribute("href").startswith("/evidence/")
 
     with tab.navigation():
-        page.get_by_role("link", name="我的目标").click()
+        page.locator("main .crumbs").get_by_role("link", name="我的目标").click()
     cells = page.locator("table.ledger tbody tr", has_text=target_a.code).locator("td").all_inner_texts()
     assert {"9 座", "1 座", "90.0", "正常推进"} <= {cell.strip() for cell in cells}
 
