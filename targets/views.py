@@ -129,7 +129,11 @@ class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, Single
     def get_context_data(self, **kwargs):
         # The department's entries sent back by review, to correct and resubmit (one query).
         returned = list(selectors.returned_entries(self.request.user))
-        return super().get_context_data(returned_entries=returned, workbook_url=self.workbook_url(), **kwargs)
+        # 共 N 项: one count of the filtered targets (count() leaves out the figures nothing filters on).
+        total = self.object_list.count()
+        return super().get_context_data(
+            returned_entries=returned, workbook_url=self.workbook_url(), total=total, **kwargs
+        )
 
     def workbook_url(self):
         """The 台账 of the list as filtered (the same filters, date and pending switch; not its page or sort)."""
