@@ -142,3 +142,19 @@ def test_the_dashboard_fits_a_phone(tab, sign_in, official, day, viewport):
         page.locator(".kpi"),
         page.locator(".status-tiles .tile"),
     )
+
+
+def test_on_a_phone_search_and_account_fold_behind_one_button_that_opens_them(tab, sign_in, reporter_a, day):
+    page = tab.page
+    page.set_viewport_size(PHONE)
+    sign_in(reporter_a)
+    tab.goto(reverse("target-list"))
+    search = page.get_by_role("searchbox", name="搜索")
+    logout = page.get_by_role("button", name="退出")
+    assert not search.is_visible() and not logout.is_visible()
+    page.get_by_text("搜索与账户").click()
+    assert_fits_a_phone(tab, search, logout, page.get_by_role("button", name="搜索", exact=True))
+    tab.screenshot()
+    page.set_viewport_size(DESKTOP)
+    assert not page.get_by_text("搜索与账户").is_visible()
+    assert search.is_visible() and logout.is_visible()
