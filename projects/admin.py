@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from targets.admin import HistoryMixin
+from targets.admin_numbers import NumbersAsWrittenMixin
 
 from .models import PracticalTask, Project
 
@@ -55,7 +56,7 @@ class PracticalTaskAdmin(HistoryMixin, TargetCountMixin, admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(HistoryMixin, TargetCountMixin, admin.ModelAdmin):
+class ProjectAdmin(NumbersAsWrittenMixin, HistoryMixin, TargetCountMixin, admin.ModelAdmin):
     list_display = ("code", "name", "report", "cluster", "amount", "target_count")
     list_filter = ("report", "cluster")
     search_fields = ("code", "name", "source_text")

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from targets.admin import HistoryMixin
 from targets.admin_lists import DateDrillDownInCalendarMixin
+from targets.admin_numbers import NumbersAsWrittenMixin
 from targets.models import ReportingPeriodLock
 
 from .models import ExtensionRequest, ReminderLog, ReopenRequest, ReportingCycle
@@ -57,7 +58,7 @@ class ReopenRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(HistoryMixin, admin.ModelAdmin):
+class ExtensionRequestAdmin(NumbersAsWrittenMixin, HistoryMixin, admin.ModelAdmin):
     """延期/调整申请 are decided on the supervision pages (a decision sets the target's adjusted
     values in one service call); here admins look them up."""
 

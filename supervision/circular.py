@@ -21,6 +21,7 @@ from docx.shared import Mm, Pt
 
 from ledger import selectors as ledger_selectors
 from targets import selectors as target_selectors
+from targets import units
 from targets.choices import BEHIND_ORDER, BEHIND_STATUSES, Status
 
 from . import ranking as ranking_selectors
@@ -92,8 +93,7 @@ def build(*, user, report, year: int, month: int, wenhao: str = "") -> Circular:
     )
 
 
-def _percent(value) -> str:
-    return "—" if value is None else f"{value:.1f}%"
+_percent = units.percent_text
 
 
 def _tally_sentence(tally) -> str:

@@ -21,6 +21,7 @@ from pghistory.core import event_models
 from . import adjustments, columns, history, roles
 from .admin_lists import DateDrillDownInCalendarMixin
 from .admin_locking import EDITED_MEANWHILE, OptimisticLockMixin
+from .admin_numbers import NumbersAsWrittenMixin
 from .choices import Status
 from .models import (
     Checkpoint,
@@ -479,7 +480,7 @@ class TargetAdmin(OptimisticLockMixin, HistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(DateDrillDownInCalendarMixin, HistoryMixin, admin.ModelAdmin):
+class ProgressEntryAdmin(NumbersAsWrittenMixin, DateDrillDownInCalendarMixin, HistoryMixin, admin.ModelAdmin):
     """Read-only: entries are recorded through the form, the API or an import; corrections are new entries."""
 
     list_display = ("target", "reported_on", "value", "growth_rate", "stage", "review_status", "created_by")
@@ -501,7 +502,7 @@ class ProgressEntryAdmin(DateDrillDownInCalendarMixin, HistoryMixin, admin.Model
 
 
 @admin.register(Checkpoint)
-class CheckpointAdmin(HistoryMixin, admin.ModelAdmin):
+class CheckpointAdmin(NumbersAsWrittenMixin, HistoryMixin, admin.ModelAdmin):
     list_display = ("target", "due_on", "planned_value")
     list_filter = ("target__report",)
     search_fields = ("target__code", "target__name")

@@ -10,6 +10,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Length, StrIndex, Upper
 from django.utils.translation import gettext_lazy as _
 
+from . import units
 from .choices import (
     Derivation,
     Direction,
@@ -458,7 +459,7 @@ class Checkpoint(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.target.code} {self.due_on}: {self.planned_value}"
+        return f"{self.target.code} {self.due_on}: {units.format_number(self.planned_value)}"
 
 
 def evidence_path(entry, filename):

@@ -27,3 +27,31 @@ def gap_unit(unit: str) -> str:
 
 
 GROWTH_GAP_UNIT = SHARE_UNITS["%"]  # a growth rate is a percentage: its gap is in points
+
+
+# How every page, message, export and the admin write a number: the one rule (docs/figures.md).
+def format_number(value) -> str:
+    """A number as people write it: thousands separated, no trailing zeros, up to four decimals
+    ("416.21", "100,000" for 100000.0000 or 1E+5, "8"); "—" when absent."""
+    if value is None:
+        return "—"
+    text = f"{value:,.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def joined(text: str, unit: str) -> str:
+    """A written number and its unit: a percent or permille sign against it (3.5%), a word spaced (8 所)."""
+    if not unit:
+        return text
+    return f"{text}{unit}" if is_share(unit) else f"{text} {unit}"
+
+
+def with_unit(value, unit: str) -> str:
+    """A number with its unit: 416.21 亿元, 3.5%, 0.65 个百分点; "—" when absent."""
+    return "—" if value is None else joined(format_number(value), unit)
+
+
+def percent_text(value) -> str:
+    """A percentage figure (进度, 序时, a share), with the one decimal it is computed to: 83.3%, 100.0%
+    (the decimal says how precise the figure is, as the columns' 0.0 format does); "—" when absent."""
+    return "—" if value is None else f"{value:,.1f}%"

@@ -390,7 +390,7 @@ def test_approving_the_latest_settles_the_chain_and_its_value_is_official(client
     detail = client.get(reverse("target-detail", args=[gdp.report.code, gdp.code])).content.decode()
     assert "已被更正" in detail and "8.5 亿元" in detail
     # the chart plots the official 8.5, not the withdrawn 9
-    assert "2026-11-20：8.5</title>" in detail and "2026-11-20：9</title>" not in detail
+    assert "2026-11-20：8.5 亿元（已通过）</title>" in detail and "2026-11-20：9 亿元" not in detail
 
 
 def test_returning_the_latest_settles_the_chain_and_the_resubmission_keeps_each_label_and_reason(

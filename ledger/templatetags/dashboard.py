@@ -4,7 +4,7 @@ is targets.tables' (with_unit, gap_text), the same 我的目标 writes."""
 
 from django import template
 
-from targets import tables
+from targets import tables, units
 
 from .. import selectors
 
@@ -14,7 +14,7 @@ register = template.Library()
 @register.filter
 def amount(value, unit=""):
     """416.21 亿元; a percent or permille sign sits against the number (3.5%)."""
-    return tables.with_unit(value, unit)
+    return units.with_unit(value, unit)
 
 
 @register.filter
@@ -30,7 +30,8 @@ def growth_gap(target):
 
 @register.filter
 def percent(value):
-    return "—" if value is None else f"{value:.1f}%"
+    """83.3%, 100%: targets.units.percent_text, as messages, exports and the admin write it."""
+    return units.percent_text(value)
 
 
 register.filter("days_ago", tables.days_ago)

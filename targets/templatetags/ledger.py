@@ -7,7 +7,8 @@ from django.utils.safestring import mark_safe
 
 from ..choices import Stage, Status
 from ..services import entry_figure
-from ..tables import format_number, target_url
+from ..tables import target_url
+from ..units import format_number
 
 register = template.Library()
 
