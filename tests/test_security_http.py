@@ -281,7 +281,7 @@ def test_csv_export_writes_formulas_as_text(formula_targets):
 )
 def test_excel_exports_hold_no_formula_cells(formula_targets, url_name, params):
     client = logged_in(formula_targets["users"]["official"])
-    content = client.get(reverse(url_name), params).getvalue()
+    content = client.get(reverse(url_name), params, follow=True).getvalue()  # the list's XLSX is the 台账
     workbook = openpyxl.load_workbook(io.BytesIO(content))
     names = set()
     for sheet in workbook.worksheets:
