@@ -27,6 +27,8 @@ from targets.tables import target_url
 from . import charts, rows
 
 AREAS_PART = "3"  # 三、…的主要工作: its numbered areas (3.1 … 3.6) and their sub-sections
+# Stale (docs/figures.md): no counted report for 30 days or more; the one rule for the list, its KPI and
+# the department table's column.
 STALE_AFTER_DAYS = 30
 LIST_LIMIT = 15
 # The headline always shows these, even at zero; the others only when some target has them.
@@ -149,6 +151,11 @@ class DepartmentStanding:
     segments: list = field(default_factory=list)
     rank: int = 0
     days_since_report: int | None = None
+
+    @property
+    def is_stale(self) -> bool:
+        """None of its targets reported for STALE_AFTER_DAYS days or more."""
+        return self.days_since_report is None or self.days_since_report >= STALE_AFTER_DAYS
 
 
 @dataclass

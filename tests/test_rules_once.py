@@ -90,3 +90,17 @@ def test_the_status_mix_bars_come_from_one_template(client, official, jobless):
     segment = '<rect class="mix-segment status-breached" x="0.0" y="0" width="100.0" height="10">'
     assert f"{segment}<title>{Status.BREACHED.label} 1</title></rect>" in page
     assert page.count('class="mix-chart') == 2  # the whole report and its one department
+
+
+@pytest.mark.parametrize(("reported_on", "stale"), [("2026-10-29", False), ("2026-10-28", True)])
+def test_a_department_is_stale_by_the_same_30_days_as_its_targets(
+    client, official, report, dept_a, reporter_a, reported_on, stale
+):
+    target = builders.target(report, code="A1.1.09", lead=dept_a)
+    builders.entry(target, reported_on, 1, user=reporter_a)
+    client.force_login(official)
+    response = client.get(reverse("dashboard"))
+    board = response.context["board"]
+    assert board.departments[0].is_stale is stale
+    assert (board.stale_total == 1) is stale  # 29 days old on 2026-11-27 is not stale, 30 days is
+    assert ('class="num stale"' in response.content.decode()) is stale
