@@ -127,7 +127,10 @@ def decide_extension(*, user, extension: ExtensionRequest, approve: bool, commen
         if extension.requested_target_value is not None:
             target.adjusted_target_value = extension.requested_target_value
             changed.append("adjusted_target_value")
-        target.save(update_fields=changed)
+        # The adjustment shown beside the report's own figures (调整：原 … → …) carries the request's
+        # reason, the day and the supervisor who approved it, as an admin's adjustment does.
+        target.adjustment_reason, target.adjusted_on, target.adjusted_by = extension.reason, timezone.localdate(), user
+        target.save(update_fields=[*changed, "adjustment_reason", "adjusted_on", "adjusted_by"])
     return extension
 
 
