@@ -11,7 +11,7 @@ from .choices import ReviewStatus
 from .forms import VALUE_LABELS
 
 WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 76, 24, 20, 56  # room for the value ticks, the goal's label and the dates
+LEFT, RIGHT, TOP, BOTTOM = 76, 24, 36, 56  # room for the value ticks, the goal's label and the dates
 
 
 @dataclass
@@ -45,11 +45,11 @@ def plotted(target) -> bool:
 
 
 def _round_up(value):
-    """The top of the value axis: a round number (1, 2, 2.5 or 5 times a power of ten) at or above value."""
+    """The top of the value axis: a round number (1, 1.2, 1.5 … 8 times a power of ten) at or above value."""
     if value <= 0:
         return 0.0
     power = 10.0 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value)
+    return next(step * power for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if step * power >= value)
 
 
 def progress_chart(target, points, plan) -> Chart | None:
