@@ -1,3 +1,6 @@
+"""The targets app's template tags and filters ({% load targets %}): the glossary marked in a text, a
+status badge, a stage's label and a figure or an entry written as people write them."""
+
 import re
 
 from django import template
