@@ -340,6 +340,16 @@ def set_deadline(modeladmin, request, queryset):
     )
 
 
+def _figure_display(figure):
+    """A figure of targets.columns as a column of the target list, written as 我的目标 writes it."""
+
+    def display(obj):
+        return figure_html(figure, obj)
+
+    display.__name__ = f"{figure.key}_display"
+    return admin.display(description=figure.label, ordering=figure.key)(display)
+
+
 class TargetAdminForm(forms.ModelForm):
     """目标值 and 完成期限 show the goal in force, and changing either on a saved target is an
     adjustment (targets.adjustments) that takes a reason: the report's own values stay as written."""
@@ -395,16 +405,6 @@ class TargetAdminForm(forms.ModelForm):
             # The fields would otherwise write the goal in force over what the report wrote.
             cleaned["target_value"], cleaned["deadline"] = self.instance.target_value, self.instance.deadline
         return cleaned
-
-
-def _figure_display(figure):
-    """A figure of targets.columns as a column of the target list, written as 我的目标 writes it."""
-
-    def display(obj):
-        return figure_html(figure, obj)
-
-    display.__name__ = f"{figure.key}_display"
-    return admin.display(description=figure.label, ordering=figure.key)(display)
 
 
 @admin.register(Target)
