@@ -157,7 +157,7 @@ def test_my_targets_is_english_with_the_cookie_and_chinese_without(client, repor
 
     english = page(in_english(client), reverse("target-list"))
     assert "My targets" in english and english_status in english
-    assert ">Targets</a>" in english and "Dashboard" in english and "Sign out" in english
+    assert ">My targets</a>" in english and "Dashboard" in english and "Sign out" in english
     assert "我的目标" not in english and "看板" not in english
 
 

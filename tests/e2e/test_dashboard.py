@@ -8,7 +8,7 @@ from targets.choices import ReviewStatus, Status
 
 from .. import builders
 
-LEDGER_SHEETS = ["主要指标", "年度任务", "实事", "五年目标", "名词解释"]
+LEDGER_SHEETS = ["主要指标", "年度任务", "实事", "五年目标", "名词解释", "说明"]
 PAST_DAY = "2026-09-30"
 
 

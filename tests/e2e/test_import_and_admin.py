@@ -54,7 +54,7 @@ def test_reporter_imports_the_filled_in_ledger_after_fixing_the_one_bad_row(
     assert set(rows) == {target_a.code, canteens.code}  # another department's target is not in its ledger
 
     tab.goto(upload_page)
-    page.get_by_label("工作簿（.xlsx）").set_input_files(workbook)
+    page.get_by_label("工作簿（.xlsx、.xls 或 .ods）").set_input_files(workbook)
     with tab.navigation():
         page.get_by_role("button", name="上传并预览").click()
     assert page.get_by_role("heading", level=1).inner_text() == "导入预览"
@@ -72,7 +72,7 @@ def test_reporter_imports_the_filled_in_ledger_after_fixing_the_one_bad_row(
     fill_in(workbook, {target_a.code: (6, "已建成6座")})
     with tab.navigation():
         page.get_by_role("link", name="重新上传").click()
-    page.get_by_label("工作簿（.xlsx）").set_input_files(workbook)
+    page.get_by_label("工作簿（.xlsx、.xls 或 .ods）").set_input_files(workbook)
     with tab.navigation():
         page.get_by_role("button", name="上传并预览").click()
     assert page.locator(".import-errors").count() == 0
