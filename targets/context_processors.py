@@ -1,3 +1,4 @@
+from django.contrib.auth.models import AnonymousUser
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -5,9 +6,15 @@ from . import roles
 from .selectors import selected_report
 
 
+def _user(request):
+    """The request's user; anonymous for a request no middleware has seen (the 404 of a missing static
+    file, answered by the development server's static handler, rendered the error page without one: a 500)."""
+    return getattr(request, "user", None) or AnonymousUser()
+
+
 def report(request):
     """The report every page is about: its title in the header, and the demo banner."""
-    report = selected_report(request)
+    report = selected_report(request, _user(request))
     # Read in the same query as the report (see selected_report); absent where a page chose its report itself.
     return {"current_report": report, "available_reports": getattr(request, "available_reports", ())}
 
@@ -41,4 +48,4 @@ class Navigation:
 
 
 def navigation(request):
-    return {"nav": Navigation(request.user)}
+    return {"nav": Navigation(_user(request))}

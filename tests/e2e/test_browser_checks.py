@@ -100,10 +100,6 @@ def test_request_to_another_origin_is_blocked_and_reported(watched):
     assert watched.finish() == ["request to another origin blocked: GET https://cdn.example.com/logo.png"]
 
 
-@pytest.mark.xfail(
-    reason="a fetch of a missing static file no longer reaches Playwright as a 404 (see the session note)",
-    strict=False,
-)
 def test_console_errors_and_unexpected_http_errors_are_problems(watched):
     watched.goto("/accounts/login/")
     watched.page.evaluate("() => console.error('boom')")
