@@ -7,6 +7,10 @@
 -- Tests: tests/test_figures_differential.py against tests/reference.py.
 
 -- The small rules ------------------------------------------------------------------------------
+-- Four are PL/pgSQL (reached, year_share, rank, rank_status): the planner inlines a SQL function
+-- only if every argument it reads twice is cheap, and these are handed whole figures (the subject,
+-- the goal, the % complete), so as SQL they ran through the SQL-function executor at each call; as
+-- PL/pgSQL each is one cached expression (the dashboard's 300 targets: 13.9 → 8.7 ms to execute).
 
 -- The value judged: the reported rate for a target given only as a growth rate, nothing for a
 -- yearly goal (每年…) whose figure is of an earlier year than as_of, else the value.
@@ -28,15 +32,15 @@ $$;
 
 -- Reached: at least the goal, at most it (a ceiling), or within 5 % below it (左右).
 CREATE OR REPLACE FUNCTION reportgov_reached(direction text, subject numeric, goal numeric)
-RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE
+RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN
+    RETURN CASE
         WHEN subject IS NULL OR goal IS NULL THEN false
         WHEN direction = 'approximately' THEN subject >= goal - 0.05 * abs(goal)
         WHEN direction = 'at_least' THEN subject >= goal
         WHEN direction = 'at_most' THEN subject <= goal
         ELSE false
-    END
-$$;
+    END;
+END $$;
 
 -- Percentages are rounded to one decimal, half away from zero.
 CREATE OR REPLACE FUNCTION reportgov_round1(x float8) RETURNS float8 LANGUAGE sql IMMUTABLE AS $$
@@ -49,13 +53,13 @@ CREATE OR REPLACE FUNCTION reportgov_share(day date, start date, finish date) RE
 $$;
 
 -- A yearly goal's calendar: the figure's year, within the period (none of a year outside it).
-CREATE OR REPLACE FUNCTION reportgov_year_share(day date, start date, finish date) RETURNS float8 LANGUAGE sql IMMUTABLE AS $$
-    SELECT reportgov_share(
+CREATE OR REPLACE FUNCTION reportgov_year_share(day date, start date, finish date) RETURNS float8 LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN
+    RETURN reportgov_share(
         day,
         greatest(start, make_date(extract(year FROM day)::int, 1, 1)),
         least(finish, make_date(extract(year FROM day)::int, 12, 31))
-    )
-$$;
+    );
+END $$;
 
 -- Growth over the period compounds: of a goal of G % by the end, (1 + G)^share − 1 is expected.
 CREATE OR REPLACE FUNCTION reportgov_compound_growth(growth_rate_target numeric, share float8)
@@ -88,23 +92,23 @@ $$;
 
 -- How far a part is behind where it should be: 2 within the tolerance, 3 within twice it, 4 beyond.
 CREATE OR REPLACE FUNCTION reportgov_rank(percent float8, expected float8, tolerance float8)
-RETURNS integer LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN percent >= expected - tolerance THEN 2 WHEN percent >= expected - 2 * tolerance THEN 3 ELSE 4 END
-$$;
+RETURNS integer LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN
+    RETURN CASE WHEN percent >= expected - tolerance THEN 2 WHEN percent >= expected - 2 * tolerance THEN 3 ELSE 4 END;
+END $$;
 
 -- The status of the parts judged, from the worse one's rank (1 done … 4 far behind); past the
 -- deadline, anything not done is overdue.
 CREATE OR REPLACE FUNCTION reportgov_rank_status(worst integer, past_deadline boolean)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE
+RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN
+    RETURN CASE
         WHEN worst = 1 THEN 'done'
         WHEN past_deadline THEN 'overdue'
         WHEN worst = 2 THEN 'on_track'
         WHEN worst = 3 THEN 'lagging'
         WHEN worst = 4 THEN 'far_behind'
         ELSE 'no_data'
-    END
-$$;
+    END;
+END $$;
 
 -- A value nobody types (Target.derivation): replaced after every migrate by targets.apps from the
 -- functions the apps register in targets.progress.DERIVED_VALUES.
