@@ -67,8 +67,7 @@ class Tally:
     last_reported_on: datetime.date | None = None
 
     def add(self, target):
-        self.total += 1
-        self.counts[target.status] += 1
+        self.count(target.status)
         if target.expected_percent is not None:
             self.planned += 1
             self.percent_sum += min(max(target.percent_complete or 0.0, 0.0), 100.0)
@@ -77,6 +76,11 @@ class Tally:
             self.last_reported_on is None or target.latest_reported_on > self.last_reported_on
         ):
             self.last_reported_on = target.latest_reported_on
+
+    def count(self, status):
+        """One more target of `status` (all that on_track_share reads)."""
+        self.total += 1
+        self.counts[status] += 1
 
     @property
     def average_percent(self):
@@ -347,12 +351,15 @@ def month_on_month(board: Dashboard, *, user) -> None:
     reading of with_progress on that day. `board.previous_as_of` names the day."""
     board.previous_as_of = previous_month_end(board.as_of)
     overall, by_department = Tally(), {}
-    for target in _ledger_rows(
+    statuses = _ledger_queryset(
         user=user, report=board.report, as_of=board.previous_as_of, include_pending=board.include_pending
+    )
+    for lead_department_id, co_department_ids, status in statuses.values_list(
+        "lead_department_id", "co_department_ids", "status"
     ):
-        overall.add(target)
-        for department_id in {target.lead_department_id, *target.co_department_ids}:
-            by_department.setdefault(department_id, Tally()).add(target)
+        overall.count(status)
+        for department_id in {lead_department_id, *co_department_ids}:
+            by_department.setdefault(department_id, Tally()).count(status)
     board.on_track_change = change(board.overall.on_track_share, overall.on_track_share)
     for row in board.departments:
         before = by_department.get(row.department.pk)
@@ -366,19 +373,23 @@ def _ledger_rows(*, user, report, as_of, include_pending):
     and departments they point to are few: the dashboard attaches them from the small tables it
     reads anyway. Joined into each of the report's rows they made the query slower to plan than to
     run, and building four related objects per target cost more than the figures themselves."""
-    scope = roles.read_scope(user)
-    if scope is None:
-        return []
-    co_units = Target.co_departments.through.objects.filter(target=OuterRef("pk")).values("department_id")
     tasks = PracticalTask.targets.through.objects.filter(target=OuterRef("pk")).values("practicaltask__no")
-    queryset = (
-        selectors.ledger_in_scope(scope=scope, report=report, as_of=as_of, include_pending=include_pending)
-        .select_related(None)
-        .defer("source_text", "baseline_source")
-        .annotate(co_department_ids=ArraySubquery(co_units), task_nos=ArraySubquery(tasks))
+    queryset = _ledger_queryset(user=user, report=report, as_of=as_of, include_pending=include_pending, figures=None)
+    return list(
+        queryset.defer("source_text", "baseline_source")
+        .annotate(task_nos=ArraySubquery(tasks))
         .order_by("order", "code")
     )
-    return list(queryset)
+
+
+def _ledger_queryset(*, user, report, as_of, include_pending, figures=("status",)):
+    """The targets `user` sees with their co-units and the `figures` named (all of them with None)."""
+    co_units = Target.co_departments.through.objects.filter(target=OuterRef("pk")).values("department_id")
+    return (
+        selectors.target_ledger(user=user, report=report, as_of=as_of, include_pending=include_pending, figures=figures)
+        .select_related(None)
+        .annotate(co_department_ids=ArraySubquery(co_units))
+    )
 
 
 def _area_of(target, areas, sections):

@@ -112,7 +112,7 @@ def ledger_xlsx(request):
     if report is None:
         raise Http404(_("没有报告。"))
     queryset = workbook.ledger_queryset(user=request.user, **arguments)
-    filterset = TargetFilter(request.GET, queryset=queryset, report=report)
+    filterset = TargetFilter(request.GET, queryset=queryset, report=report, user=request.user)
     # As the list page (a strict FilterView): a filter that does not validate shows nothing.
     queryset = filterset.qs if filterset.is_valid() else queryset.none()
     if request.GET.get("target"):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from targets.choices import Derivation, Kind, ReviewStatus, Status
 from targets.models import ProgressEntry, Target
-from targets.periods import Period, periods_between
+from targets.periods import Period, period_containing, periods_between
 
 from .models import DEFAULT_DUE_DAY, Cycle, EscalationStep, ReportingCycle
 
@@ -91,11 +91,17 @@ def rules_for(report, targets) -> dict[int, Rule]:
     return rules
 
 
-def _ended_periods(target, rule: Rule, as_of: datetime.date) -> list[Period]:
-    """The periods of the target's span that ended before `as_of`."""
+def _ended_periods(target, rule: Rule, as_of: datetime.date, history: bool) -> list[Period]:
+    """The periods of the target's span that ended before `as_of`, or without `history` the latest of them."""
     last = min(target.effective_deadline, as_of - datetime.timedelta(days=1))
     if last < target.period_start:
         return []
+    if not history:
+        latest = period_containing(last, rule.months)
+        if latest.end < as_of:
+            return [latest]
+        before = latest.start - datetime.timedelta(days=1)
+        return [period_containing(before, rule.months)] if before >= target.period_start else []
     periods = periods_between(target.period_start, last, rule.months)
     return [period for period in periods if period.end < as_of]
 
@@ -109,20 +115,19 @@ def obligations(*, report, as_of: datetime.date | None = None, targets=None, his
     queryset = (
         queryset.filter(period_start__lt=as_of)
         .exclude(derivation=Derivation.PRACTICAL_TASKS_DONE)
-        .with_progress(as_of=as_of, include_pending=True)
-        .select_related("report", "lead_department")
-        .defer("source_text", "report__text")
+        .with_progress(as_of=as_of, include_pending=True, figures=("status", "latest_reported_on"))
+        .select_related("lead_department")
+        .defer("source_text")
         .order_by("lead_department__order", "lead_department__code", "order", "code")
     )
     owing = []
     chosen = list(queryset)
     rules = rules_for(report, chosen)
     for target in chosen:
-        periods = _ended_periods(target, rules[target.pk], as_of)
+        Target.report.field.set_cached_value(target, report)
+        periods = _ended_periods(target, rules[target.pk], as_of, history)
         if target.status == Status.DONE:  # the report that completed it was its last
             periods = [] if not history else [p for p in periods if p.start <= target.latest_reported_on]
-        elif not history:
-            periods = periods[-1:]
         owing.extend((target, period) for period in periods)
     if not owing:
         return []
@@ -142,13 +147,15 @@ def obligations(*, report, as_of: datetime.date | None = None, targets=None, his
 
 
 # The day (local time) each owed period's first report was submitted, of the reports not sent back
-# and submitted by as_of: one row per period, found through the (target, reported_on) index.
+# and submitted by as_of: one row per period, read from the (target, reported_on) index alone (it
+# holds created_at and review_status). The earliest moment is converted to a day once per period,
+# and as_of's end once: converting every entry's time took longer than reading it.
 _FIRST_SUBMITTED = f"""
-    SELECT owed.target_id, owed.period_start, min((e.created_at AT TIME ZONE %s)::date)
+    SELECT owed.target_id, owed.period_start, (min(e.created_at) AT TIME ZONE %s)::date
     FROM unnest(%s::bigint[], %s::date[], %s::date[]) AS owed(target_id, period_start, period_end)
     JOIN {ProgressEntry._meta.db_table} AS e
         ON e.target_id = owed.target_id AND e.reported_on BETWEEN owed.period_start AND owed.period_end
-    WHERE e.review_status <> %s AND (e.created_at AT TIME ZONE %s)::date <= %s
+    WHERE e.review_status <> %s AND e.created_at < (%s::date + 1)::timestamp AT TIME ZONE %s
     GROUP BY owed.target_id, owed.period_start
 """
 
@@ -158,7 +165,7 @@ def _first_submitted(owing, as_of) -> dict:
     zone = timezone.get_current_timezone_name()
     owed = [list(column) for column in zip(*((t.pk, period.start, period.end) for t, period in owing), strict=True)]
     with connection.cursor() as cursor:
-        cursor.execute(_FIRST_SUBMITTED, [zone, *owed, ReviewStatus.RETURNED, zone, as_of])
+        cursor.execute(_FIRST_SUBMITTED, [zone, *owed, ReviewStatus.RETURNED, as_of, zone])
         return {(target_id, start): day for target_id, start, day in cursor.fetchall()}
 
 

@@ -3,6 +3,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceIterator
 
+from . import roles, selectors
 from .choices import Kind, Status
 from .models import Department, SearchSynonym, Section, Target
 
@@ -57,13 +58,14 @@ class TargetFilter(django_filters.FilterSet):
         model = Target
         fields = ["q", "section", "kind", "status", "department", "practical_task"]
 
-    def __init__(self, *args, report=None, **kwargs):
+    def __init__(self, *args, report=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # The targets as given, before any filter: the ones the user may see (every caller narrows them).
-        targets = self.queryset.order_by()
         sections = Section.objects.none()
         departments = Department.objects.none()
-        if report:
+        if report and user:
+            # The report's targets the user may see, without their figures (the filtered queryset
+            # carries them: as a subquery of each list it was planned and compiled again).
+            targets = selectors.targets_in_scope(scope=roles.read_scope(user), report=report)
             # A part or an area is offered when a target lies anywhere below it (as in_section filters).
             below = (
                 Q(section=OuterRef("pk"))

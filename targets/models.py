@@ -470,7 +470,11 @@ class ProgressEntry(models.Model):
     """进度填报: where a target stood on a date, as a department reported it. Append-only: a correction
     is a new entry that supersedes the previous one and gives its reason."""
 
-    target = models.ForeignKey(Target, models.CASCADE, related_name="entries", verbose_name=_("目标"))
+    # No index of its own: the indexes below lead with the target (a second, single-column one drew
+    # the planner away from them for the reads by date).
+    target = models.ForeignKey(
+        Target, models.CASCADE, related_name="entries", verbose_name=_("目标"), db_index=False
+    )
     reported_on = models.DateField(_("填报日期"))
     value = models.DecimalField(_("累计完成值"), max_digits=20, decimal_places=4, null=True, blank=True)
     growth_rate = models.DecimalField(_("增速(%)"), max_digits=8, decimal_places=2, null=True, blank=True)
@@ -508,8 +512,14 @@ class ProgressEntry(models.Model):
         verbose_name_plural = _("进度填报")
         ordering = ["target", "-reported_on", "-id"]
         indexes = [
+            # A target's entries by date, with what the first report of a period needs to be found
+            # without reading the rows (supervision.cycles: submitted when, sent back or not).
             models.Index(
-                "target", models.F("reported_on").desc(), models.F("id").desc(), name="entry_latest_per_target"
+                "target",
+                models.F("reported_on").desc(),
+                models.F("id").desc(),
+                include=["created_at", "review_status"],
+                name="entry_latest_per_target",
             ),
             # The few entries sent back by review, found without reading a target's whole history
             # (a reporter's 我的目标 lists them on every view).

@@ -55,14 +55,15 @@ class Figure(Func):
 
 
 class TargetQuerySet(models.QuerySet):
-    def with_progress(self, as_of: datetime.date | None = None, include_pending: bool = False):
+    def with_progress(self, as_of: datetime.date | None = None, include_pending: bool = False, figures=None):
         """Annotate each target with its standing on `as_of` (default: today), by docs/figures.md.
 
         Counted entries are the approved ones, or also those awaiting review when
         `include_pending`; returned and superseded entries never count. Annotations: latest_value,
         latest_growth_rate, latest_stage, latest_reported_on, percent_complete (进度),
         completion_rate (完成率), expected_percent (序时, at the figure's own date), growth_percent,
-        growth_expected_percent, goal_reached, gap, growth_gap, status.
+        growth_expected_percent, goal_reached, gap, growth_gap, status — or only the `figures` named
+        (a reader that needs the status alone has PostgreSQL plan and compute the status alone).
         """
         as_of = as_of or timezone.localdate()
         ProgressEntry = apps.get_model("targets", "ProgressEntry")
@@ -105,27 +106,28 @@ class TargetQuerySet(models.QuerySet):
         before, after = Row("_checkpoint_before__pk"), Row("_checkpoint_after__pk")
         tolerance = Value(float(settings.REPORTGOV_TOLERANCE))
         decimal, percent = models.DecimalField(max_digits=24, decimal_places=4), models.FloatField()
-        return qs.annotate(
-            latest_value=Figure("value", target, entry, day, pending, output_field=decimal),
-            latest_growth_rate=F("_counted__growth_rate"),
-            latest_stage=F("_counted__stage"),
-            latest_reported_on=Figure("reported_on", target, entry, day, output_field=models.DateField()),
-            percent_complete=Figure("percent_complete", target, entry, day, pending, output_field=percent),
-            completion_rate=Figure("completion_rate", target, entry, day, pending, output_field=percent),
-            expected_percent=Figure(
+        every = {
+            "latest_value": Figure("value", target, entry, day, pending, output_field=decimal),
+            "latest_growth_rate": F("_counted__growth_rate"),
+            "latest_stage": F("_counted__stage"),
+            "latest_reported_on": Figure("reported_on", target, entry, day, output_field=models.DateField()),
+            "percent_complete": Figure("percent_complete", target, entry, day, pending, output_field=percent),
+            "completion_rate": Figure("completion_rate", target, entry, day, pending, output_field=percent),
+            "expected_percent": Figure(
                 "expected_percent", target, entry, before, after, day, pending, output_field=percent
             ),
-            growth_percent=Figure("growth_percent", target, entry, output_field=percent),
-            growth_expected_percent=Figure(
+            "growth_percent": Figure("growth_percent", target, entry, output_field=percent),
+            "growth_expected_percent": Figure(
                 "growth_expected_percent", target, entry, day, pending, output_field=percent
             ),
-            goal_reached=Figure("goal_reached", target, entry, day, pending, output_field=models.BooleanField()),
-            gap=Figure("gap", target, entry, day, pending, output_field=decimal),
-            growth_gap=Figure("growth_gap", target, entry, output_field=decimal),
-            status=Figure(
+            "goal_reached": Figure("goal_reached", target, entry, day, pending, output_field=models.BooleanField()),
+            "gap": Figure("gap", target, entry, day, pending, output_field=decimal),
+            "growth_gap": Figure("growth_gap", target, entry, output_field=decimal),
+            "status": Figure(
                 "status", target, entry, before, after, day, pending, tolerance, output_field=models.CharField()
             ),
-        )
+        }
+        return qs.annotate(**(every if figures is None else {name: every[name] for name in figures}))
 
     def for_report(self, report):
         return self.filter(report=report)

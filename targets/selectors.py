@@ -124,19 +124,33 @@ def include_pending_from(request) -> bool:
     return query_text(request, "pending") == "1"
 
 
-def target_ledger(*, user, report, as_of=None, include_pending=False, retired=False):
-    """The targets of `report` that `user` may see, each with its standing on `as_of`; with `retired`, also
-    those an update import retired (a target's own page: its history stays readable)."""
+def target_ledger(*, user, report, as_of=None, include_pending=False, retired=False, figures=None):
+    """The targets of `report` that `user` may see, each with its standing on `as_of` (all its figures, or
+    those named); with `retired`, also those an update import retired (a target's own page: its history
+    stays readable)."""
     return ledger_in_scope(
-        scope=roles.read_scope(user), report=report, as_of=as_of, include_pending=include_pending, retired=retired
+        scope=roles.read_scope(user),
+        report=report,
+        as_of=as_of,
+        include_pending=include_pending,
+        retired=retired,
+        figures=figures,
     )
 
 
-def ledger_in_scope(*, scope, report, as_of=None, include_pending=False, retired=False):
+def ledger_in_scope(*, scope, report, as_of=None, include_pending=False, retired=False, figures=None):
     """target_ledger for the targets of a roles.read_scope rather than of a user."""
-    standing = Target.objects.with_progress(as_of=as_of, include_pending=include_pending)
-    in_use = standing.filter(report=report) if retired else standing.filter(report=report, retired_at__isnull=True)
-    return roles.in_scope(in_use, scope).select_related("report", "section", "lead_department")
+    return (
+        targets_in_scope(scope=scope, report=report, retired=retired)
+        .with_progress(as_of=as_of, include_pending=include_pending, figures=figures)
+        .select_related("report", "section", "lead_department")
+    )
+
+
+def targets_in_scope(*, scope, report, retired=False):
+    """The targets of `report` in a roles.read_scope, without their figures (what a filter offers, say)."""
+    targets = Target.objects.filter(report=report)
+    return roles.in_scope(targets if retired else targets.filter(retired_at__isnull=True), scope)
 
 
 def ledger_page(ledger, start, stop):

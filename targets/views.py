@@ -121,7 +121,7 @@ class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, Single
         return table
 
     def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "report": self.report}
+        return {**super().get_filterset_kwargs(filterset_class), "report": self.report, "user": self.request.user}
 
     def get_export_filename(self, export_format):
         return f"targets-{self.as_of.isoformat()}.{export_format}"
