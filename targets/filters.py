@@ -23,6 +23,10 @@ class ListedModelChoiceIterator(ModelChoiceIterator):
         for obj in self.field.listed():
             yield self.choice(obj)
 
+    def __len__(self):
+        # Django's counts the queryset with a query of its own.
+        return len(self.field.listed()) + (self.field.empty_label is not None) + (self.field.null_label is not None)
+
 
 class ListedModelChoiceField(django_filters.fields.ModelChoiceField):
     iterator = ListedModelChoiceIterator

@@ -87,47 +87,55 @@ class TargetQuerySet(models.QuerySet):
                 default=Subquery(history.values("pk")[:1]),
                 output_field=models.BigIntegerField(),
             )
-        target, entry = Row("pk"), Row("_counted__pk")
         day, pending = Value(as_of, output_field=models.DateField()), Value(include_pending)
+        tolerance = Value(float(settings.REPORTGOV_TOLERANCE))
+        decimal, percent = models.DecimalField(max_digits=24, decimal_places=4), models.FloatField()
+        # Each figure's function and arguments (t: the target's row, e: the counted entry's, cb and ca: the
+        # checkpoints either side of the figure's day). The rows are aliases, resolved once for every
+        # figure that reads them, and joined only when a figure asked for reads them.
+        t, e, cb, ca = F("_target_row"), F("_entry_row"), F("_before_row"), F("_after_row")
+        every = {
+            "latest_value": Figure("value", t, e, day, pending, output_field=decimal),
+            "latest_growth_rate": F("_counted__growth_rate"),
+            "latest_stage": F("_counted__stage"),
+            "latest_reported_on": Figure("reported_on", t, e, day, output_field=models.DateField()),
+            "percent_complete": Figure("percent_complete", t, e, day, pending, output_field=percent),
+            "completion_rate": Figure("completion_rate", t, e, day, pending, output_field=percent),
+            "expected_percent": Figure("expected_percent", t, e, cb, ca, day, pending, output_field=percent),
+            "growth_percent": Figure("growth_percent", t, e, output_field=percent),
+            "growth_expected_percent": Figure("growth_expected_percent", t, e, day, pending, output_field=percent),
+            "goal_reached": Figure("goal_reached", t, e, day, pending, output_field=models.BooleanField()),
+            "gap": Figure("gap", t, e, day, pending, output_field=decimal),
+            "growth_gap": Figure("growth_gap", t, e, output_field=decimal),
+            "status": Figure("status", t, e, cb, ca, day, pending, tolerance, output_field=models.CharField()),
+        }
+        chosen = every if figures is None else {name: every[name] for name in figures}
+        if not chosen:
+            return self
         qs = self.alias(
             _counted_entry_id=counted_entry_id,
             _counted=FilteredRelation("entries", condition=Q(entries__pk=F("_counted_entry_id"))),
-        ).alias(
-            _judged_on=Figure("judged_on", target, entry, day, pending, output_field=models.DateField()),
-        )
-        # The checkpoints on either side of the figure's day, joined once each (one per date).
-        checkpoints = Checkpoint.objects.filter(target=OuterRef("pk")).values("due_on")
-        qs = qs.alias(
-            _before_due=Subquery(checkpoints.filter(due_on__lte=OuterRef("_judged_on")).order_by("-due_on")[:1]),
-            _after_due=Subquery(checkpoints.filter(due_on__gt=OuterRef("_judged_on")).order_by("due_on")[:1]),
-            _checkpoint_before=FilteredRelation("checkpoints", condition=Q(checkpoints__due_on=F("_before_due"))),
-            _checkpoint_after=FilteredRelation("checkpoints", condition=Q(checkpoints__due_on=F("_after_due"))),
-        )
-        before, after = Row("_checkpoint_before__pk"), Row("_checkpoint_after__pk")
-        tolerance = Value(float(settings.REPORTGOV_TOLERANCE))
-        decimal, percent = models.DecimalField(max_digits=24, decimal_places=4), models.FloatField()
-        every = {
-            "latest_value": Figure("value", target, entry, day, pending, output_field=decimal),
-            "latest_growth_rate": F("_counted__growth_rate"),
-            "latest_stage": F("_counted__stage"),
-            "latest_reported_on": Figure("reported_on", target, entry, day, output_field=models.DateField()),
-            "percent_complete": Figure("percent_complete", target, entry, day, pending, output_field=percent),
-            "completion_rate": Figure("completion_rate", target, entry, day, pending, output_field=percent),
-            "expected_percent": Figure(
-                "expected_percent", target, entry, before, after, day, pending, output_field=percent
-            ),
-            "growth_percent": Figure("growth_percent", target, entry, output_field=percent),
-            "growth_expected_percent": Figure(
-                "growth_expected_percent", target, entry, day, pending, output_field=percent
-            ),
-            "goal_reached": Figure("goal_reached", target, entry, day, pending, output_field=models.BooleanField()),
-            "gap": Figure("gap", target, entry, day, pending, output_field=decimal),
-            "growth_gap": Figure("growth_gap", target, entry, output_field=decimal),
-            "status": Figure(
-                "status", target, entry, before, after, day, pending, tolerance, output_field=models.CharField()
-            ),
-        }
-        return qs.annotate(**(every if figures is None else {name: every[name] for name in figures}))
+        ).alias(_target_row=Row("pk"), _entry_row=Row("_counted__pk"))
+        if {"expected_percent", "status"} & chosen.keys():
+            # The checkpoints on either side of the figure's day, joined once each (one per date).
+            checkpoints = Checkpoint.objects.filter(target=OuterRef("pk")).values("due_on")
+            qs = (
+                qs.alias(
+                    _judged_on=Figure("judged_on", t, e, day, pending, output_field=models.DateField()),
+                )
+                .alias(
+                    _before_due=Subquery(
+                        checkpoints.filter(due_on__lte=OuterRef("_judged_on")).order_by("-due_on")[:1]
+                    ),
+                    _after_due=Subquery(checkpoints.filter(due_on__gt=OuterRef("_judged_on")).order_by("due_on")[:1]),
+                    _checkpoint_before=FilteredRelation(
+                        "checkpoints", condition=Q(checkpoints__due_on=F("_before_due"))
+                    ),
+                    _checkpoint_after=FilteredRelation("checkpoints", condition=Q(checkpoints__due_on=F("_after_due"))),
+                )
+                .alias(_before_row=Row("_checkpoint_before__pk"), _after_row=Row("_checkpoint_after__pk"))
+            )
+        return qs.annotate(**chosen)
 
     def for_report(self, report):
         return self.filter(report=report)

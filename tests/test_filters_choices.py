@@ -84,3 +84,33 @@ def test_a_reporter_of_a_department_without_targets_is_offered_only_all(client, 
     response = client.get(reverse("target-list"))
     assert options(response, "department") == [("", "全部")]
     assert options(response, "section") == [("", "全部")]
+
+
+def rendered_options(html, name):
+    """(value, label, selected) of each option of <select name=…> in `html`."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return [
+        (value, label, " selected" in attrs)
+        for value, attrs, label in re.findall(r'<option value="([^"]*)"([^>]*)>([^<]*)</option>', select)
+    ]
+
+
+def test_the_filter_bar_renders_each_choice_as_djangos_select_widget_does(client, supervisor, ledger):
+    """templates/targets/filter_select.html writes the <select>s itself (for speed): the same options,
+    labels and chosen value as Django's own widget, with a choice made and without."""
+    client.force_login(supervisor)
+    for query in (
+        {},
+        {"section": ledger["area"].pk, "status": "no_data", "kind": "annual_task", "department": ledger["stats"].pk},
+    ):
+        response = client.get(reverse("target-list"), query)
+        assert response.status_code == 200
+        form = response.context["filter"].form
+        page = response.content.decode()
+        selects = [field for field in form if field.widget_type == "select"]
+        assert [field.name for field in selects] == ["section", "kind", "status", "department"]
+        for field in selects:
+            ours = rendered_options(page, field.html_name)
+            assert ours == rendered_options(str(field.as_widget()), field.html_name)
+            chosen = [value for value, _, selected in ours if selected]
+            assert len(ours) > 1 and chosen == [str(query.get(field.name, ""))]
