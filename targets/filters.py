@@ -64,6 +64,7 @@ class TargetFilter(django_filters.FilterSet):
 
     def __init__(self, *args, report=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self._search_words = {}
         sections = Section.objects.none()
         departments = Department.objects.none()
         if report and user:
@@ -89,6 +90,10 @@ class TargetFilter(django_filters.FilterSet):
             self.filters[name].queryset = queryset
             self.form.fields[name].queryset = queryset
 
+    def figures_read(self) -> tuple:
+        """The figures of with_progress the chosen filters read (the status filter reads the status)."""
+        return ("status",) if self.is_bound and self.is_valid() and self.form.cleaned_data.get("status") else ()
+
     def sections(self):
         """The sections offered, by id, as the section filter lists them (one query for both): each row's is one."""
         return {section.pk: section for section in self.form.fields["section"].listed()}
@@ -96,7 +101,9 @@ class TargetFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         # A short name (GDP, 固投) also finds what the report writes for it (targets.SearchSynonym).
         found = Q(code__iexact=value)
-        for word in SearchSynonym.objects.search_words(value):
+        if value not in self._search_words:  # read once, for the list and for its count
+            self._search_words[value] = SearchSynonym.objects.search_words(value)
+        for word in self._search_words[value]:
             found |= Q(name__icontains=word) | Q(source_text__icontains=word)
         return queryset.filter(found)
 

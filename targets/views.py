@@ -129,11 +129,23 @@ class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, Single
     def get_context_data(self, **kwargs):
         # The department's entries sent back by review, to correct and resubmit (one query).
         returned = list(selectors.returned_entries(self.request.user))
-        # 共 N 项: one count of the filtered targets (count() leaves out the figures nothing filters on).
-        total = self.object_list.count()
+        total = self.total()
         return super().get_context_data(
             returned_entries=returned, workbook_url=self.workbook_url(), total=total, **kwargs
         )
+
+    def total(self):
+        """共 N 项: the targets as filtered, counted with no figure but those the filters read."""
+        if self.report is None or (self.filterset.is_bound and not self.filterset.is_valid()):
+            return 0
+        counted = selectors.target_ledger(
+            user=self.request.user,
+            report=self.report,
+            as_of=self.as_of,
+            include_pending=self.include_pending,
+            figures=self.filterset.figures_read(),
+        )
+        return (self.filterset.filter_queryset(counted) if self.filterset.is_bound else counted).count()
 
     def workbook_url(self):
         """The 台账 of the list as filtered (the same filters, date and pending switch; not its page or sort)."""
