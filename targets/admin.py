@@ -220,13 +220,13 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CheckpointInline(admin.TabularInline):
+class CheckpointInline(NumbersAsWrittenMixin, admin.TabularInline):
     model = Checkpoint
     extra = 0
     fields = ("due_on", "planned_value")
 
 
-class ProgressEntryInline(admin.TabularInline):
+class ProgressEntryInline(NumbersAsWrittenMixin, admin.TabularInline):
     """The entries, read-only: progress is recorded through the form, the API or an import, and a
     correction is a new entry, never an edit."""
 
@@ -408,7 +408,7 @@ class TargetAdminForm(forms.ModelForm):
 
 
 @admin.register(Target)
-class TargetAdmin(OptimisticLockMixin, HistoryMixin, admin.ModelAdmin):
+class TargetAdmin(NumbersAsWrittenMixin, OptimisticLockMixin, HistoryMixin, admin.ModelAdmin):
     form = TargetAdminForm
     list_display = (
         "code",
