@@ -158,3 +158,25 @@ def test_on_a_phone_search_and_account_fold_behind_one_button_that_opens_them(ta
     page.set_viewport_size(DESKTOP)
     assert not page.get_by_text("搜索与账户").is_visible()
     assert search.is_visible() and logout.is_visible()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1366"])
+def test_the_ranking_shows_each_departments_figures_without_sideways_scroll(
+    tab, sign_in, official, day, dept_b, reporter_b, viewport
+):
+    other = builders.target(day[0].report, code="B1.1.01", lead=dept_b, co=[day[0].lead_department])
+    builders.entry(other, "2026-10-31", 4, user=reporter_b)
+    tab.page.set_viewport_size(viewport)
+    sign_in(official)
+    tab.goto(reverse("supervision:ranking"))
+    page = tab.page
+    rows = page.locator("table.ranking tbody tr")
+    assert rows.count() == 2
+    figures = rows.locator("td")
+    assert figures.count() == 2 * 9
+    assert_fits_a_phone(tab, rows.locator("th"), figures)
+    # Nothing scrolls inside the table's box either, and every figure is shown (none hidden to fit).
+    assert page.evaluate("(box => box.scrollWidth - box.clientWidth)(document.querySelector('.table-wrap'))") <= 0
+    assert all(figure.is_visible() and figure.inner_text().strip() for figure in figures.all())
+    layout = rows.first.evaluate("row => getComputedStyle(row).display")
+    assert layout == ("grid" if viewport == PHONE else "table-row")  # cards on a phone, the table on a laptop
