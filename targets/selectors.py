@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -25,8 +25,8 @@ def selected_report(request, user=None) -> Report | None:
     targets in, else the newest 执行中, else the newest. Read once per request.
 
     One query reads every visible report (for the header's report switcher, `request.available_reports`),
-    the full text only of the candidates. A `?report=` naming no visible report is kept in
-    `request.unknown_report` (the API answers 404 for it; pages show the default)."""
+    its full text left behind (the living report reads it). A `?report=` naming no visible report is kept
+    in `request.unknown_report` (the API answers 404 for it; pages show the default)."""
     if not hasattr(request, "_selected_report"):
         user = user or request.user
         code = query_text(request, "report")
@@ -37,33 +37,19 @@ def selected_report(request, user=None) -> Report | None:
             theirs = Target.objects.filter(report=OuterRef("pk")).filter(
                 Q(lead_department=scope) | Q(co_departments=scope)
             )
-            visible, preference = visible.annotate(theirs=Exists(theirs)), ["-theirs"]
+            visible = visible.annotate(theirs=Exists(theirs))
         else:
-            visible, preference = visible.annotate(theirs=Value(False)), []
-        active = Q(state=ReportState.ACTIVE)
-        visible = visible.annotate(active_first=Case(When(active, then=Value(1)), default=Value(0)))
-        default = visible.order_by(*preference, "-active_first", "-year", "-id").values("pk")[:1]
-        reports = list(
-            visible.order_by("-year", "-id")
-            .select_related("government")
-            .defer("text")
-            .annotate(
-                chosen_text=Case(
-                    When(Q(code__in=[c for c in (code, last) if c]) | Q(pk=Subquery(default)), then=F("text")),
-                    default=Value(None),
-                )
-            )
-        )
+            visible = visible.annotate(theirs=Value(False))
+        reports = list(visible.order_by("-year", "-id").select_related("government").defer("text"))
         by_code = {r.code: r for r in reports}
-        fallback = min(reports, key=lambda r: (not r.theirs, -r.active_first, -r.year, -r.pk), default=None)
-        chosen = by_code.get(code) or by_code.get(last) or fallback
-        if chosen is not None:
-            chosen.text = chosen.chosen_text
+        fallback = min(
+            reports, key=lambda r: (not r.theirs, r.state != ReportState.ACTIVE, -r.year, -r.pk), default=None
+        )
         request.unknown_report = code if code and code not in by_code else ""
         if code in by_code and code != last:
             request.remember_report = code
         request.available_reports = reports
-        request._selected_report = chosen
+        request._selected_report = by_code.get(code) or by_code.get(last) or fallback
     return request._selected_report
 
 
