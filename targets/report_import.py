@@ -25,10 +25,11 @@ of it is stored in one transaction, or nothing.
 import datetime
 import decimal
 import io
+import operator
 import re
 import zipfile
 from dataclasses import dataclass, field
-from functools import partial
+from functools import partial, reduce
 
 from django import forms
 from django.contrib import admin
@@ -512,6 +513,17 @@ def _plan_glossary(plan, sheet, error):
         plan.terms.append(term)
 
 
+# What a target's history is made of, by the name its rows are reached by from Target: a target with any
+# of them is retired, never deleted. Apps built on targets add theirs at start-up (supervision: its
+# extension requests), as they register derived values (progress.DERIVED_VALUES).
+HISTORY_RELATIONS = ["entries"]
+
+
+def _with_history(targets):
+    """The `targets` that have a history (HISTORY_RELATIONS); a target may come once per row of it."""
+    return targets.filter(reduce(operator.or_, (Q(**{f"{name}__isnull": False}) for name in HISTORY_RELATIONS)))
+
+
 def _field_labels(model, names):
     return "、".join(str(model._meta.get_field(name).verbose_name) for name in names)
 
@@ -537,11 +549,7 @@ def _compare(plan, existing):
         .select_related("section", "lead_department")
         .prefetch_related("co_departments")
     }
-    with_history = set(
-        Target.objects.filter(report=existing)
-        .filter(Q(entries__isnull=False) | Q(extension_requests__isnull=False))
-        .values_list("code", flat=True)
-    )
+    with_history = set(_with_history(Target.objects.filter(report=existing)).values_list("code", flat=True))
     seen = set()
     for target, section_code, co in plan.targets:
         seen.add(target.code)
@@ -667,9 +675,7 @@ def apply_report(plan: ReportPlan) -> Report:
     Target.co_departments.through.objects.bulk_create(links)
     left_out = [t for t in stored.values() if t.retired_at is None]
     with_history = set(
-        Target.objects.filter(pk__in=[t.pk for t in left_out])
-        .filter(Q(entries__isnull=False) | Q(extension_requests__isnull=False))
-        .values_list("pk", flat=True)
+        _with_history(Target.objects.filter(pk__in=[t.pk for t in left_out])).values_list("pk", flat=True)
     )
     Target.objects.filter(pk__in=with_history).update(retired_at=timezone.now())
     Target.objects.filter(pk__in=[t.pk for t in left_out if t.pk not in with_history]).delete()

@@ -15,6 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ledger.models import ApiToken
+from supervision import services as supervision_services
+from supervision.models import ExtensionRequest
 from targets import errors, roles, selectors, services
 from targets.choices import ReportState, ReviewStatus
 from targets.history import ChangeEvent
@@ -379,6 +381,28 @@ def test_an_update_import_previews_then_changes_adds_retires_and_deletes_in_one_
     retired = ChangeEvent.objects.filter(pgh_obj_model="targets.Target", pgh_obj_id=str(e1.pk), pgh_label="update")
     assert retired.exists()
     assert retired.last().pgh_context["command"] == "import_report"
+
+
+def test_an_update_import_retires_a_target_with_only_an_extension_request_and_keeps_the_request(
+    tmp_path, east, east_reporter
+):
+    e1, e3 = (Target.objects.get(report=east, code=code) for code in ("E1", "E3"))
+    asked = supervision_services.request_extension(
+        user=east_reporter, target=e1, reason="资金下达延迟", requested_deadline=datetime.date(2027, 6, 30)
+    )
+    assert not e1.entries.exists()
+    rows = [["E2", "3.1", "改造老旧小区", "年度工作任务", "不低于", "个", 12, "区发改局", "", "改造老旧小区12个"]]
+    path = tmp_path / "east-without-e1.xlsx"
+    path.write_bytes(east_workbook(targets=rows))
+    preview = io.StringIO()
+    call_command("import_report", str(path), code=EAST, dry_run=True, stdout=preview)
+    assert "目标 E1：停用" in preview.getvalue() and "目标 E3：删除" in preview.getvalue()
+
+    call_command("import_report", str(path), code=EAST, stdout=io.StringIO())
+    e1.refresh_from_db()
+    assert e1.retired_at is not None
+    assert ExtensionRequest.objects.get(pk=asked.pk).target == e1
+    assert not Target.objects.filter(pk=e3.pk).exists()  # nothing asked, nothing reported: deleted
 
 
 def test_an_update_import_of_the_same_workbook_changes_nothing(tmp_path, east):
