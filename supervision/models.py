@@ -10,6 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from targets.choices import ExtensionStatus
 
 
+def decided_unless_pending(prefix):
+    """A request (补报, 延期/调整) waits with nobody's decision on it, or is decided: by whom and when."""
+    return models.CheckConstraint(
+        condition=models.Q(status=ExtensionStatus.PENDING, decided_at__isnull=True, decided_by__isnull=True)
+        | (~models.Q(status=ExtensionStatus.PENDING) & models.Q(decided_at__isnull=False, decided_by__isnull=False)),
+        name=f"{prefix}_decided_unless_pending",
+        violation_error_message=_("已审批的申请须记录审批人和审批时间。"),
+    )
+
+
 class EscalationStep(models.TextChoices):
     """督办的三步: 提醒 while a report is due, 催办 once its due day has passed, 督办 when it is
     long overdue. Each carries its colour here, once (蓝/黄/红 督办单)."""
@@ -187,15 +197,7 @@ class ReopenRequest(models.Model):
                 name="reopen_request_gives_reason",
                 violation_error_message=_("请填写申请理由。"),
             ),
-            models.CheckConstraint(
-                condition=models.Q(status=ExtensionStatus.PENDING, decided_at__isnull=True, decided_by__isnull=True)
-                | (
-                    ~models.Q(status=ExtensionStatus.PENDING)
-                    & models.Q(decided_at__isnull=False, decided_by__isnull=False)
-                ),
-                name="reopen_request_decided_unless_pending",
-                violation_error_message=_("已审批的申请须记录审批人和审批时间。"),
-            ),
+            decided_unless_pending("reopen_request"),
             models.CheckConstraint(
                 condition=~models.Q(decided_by=models.F("requested_by")),
                 name="reopen_request_not_decided_by_requester",
@@ -255,15 +257,7 @@ class ExtensionRequest(models.Model):
                 name="extension_gives_reason",
                 violation_error_message=_("请填写申请理由。"),
             ),
-            models.CheckConstraint(
-                condition=models.Q(status=ExtensionStatus.PENDING, decided_at__isnull=True, decided_by__isnull=True)
-                | (
-                    ~models.Q(status=ExtensionStatus.PENDING)
-                    & models.Q(decided_at__isnull=False, decided_by__isnull=False)
-                ),
-                name="extension_decided_unless_pending",
-                violation_error_message=_("已审批的申请须记录审批人和审批时间。"),
-            ),
+            decided_unless_pending("extension"),
             models.UniqueConstraint(
                 fields=["target"],
                 condition=models.Q(status=ExtensionStatus.PENDING),
