@@ -1,6 +1,6 @@
 """The dashboard's figures (看板): counts by status, overall completion, how many targets are behind
-序时进度, the main indicators, the 20 practical tasks, the six areas of part 三, the department
-ranking, laggards and stale reporting.
+序时进度, the main indicators, the 20 practical tasks, the six areas of part 三, the departments'
+standing, laggards and stale reporting.
 
 Everything is read in one pass over the annotated ledger (`targets.selectors.target_ledger`): one
 query for the targets with their standing, plus the small tables that name things (practical tasks,
@@ -153,7 +153,6 @@ class DepartmentStanding:
     url: str
     overdue_url: str
     segments: list = field(default_factory=list)
-    rank: int = 0
     days_since_report: int | None = None
 
     @property
@@ -235,9 +234,10 @@ class Dashboard:
         return charts.segments(self.overall.status_counts(), self.overall.total, lambda s: self.list_url(status=s))
 
 
+# The department table's orders. It is not a ranking: the one ranking of departments (考核排名) is
+# supervision.ranking's, which weighs led and supported targets and counts timeliness.
 DEPARTMENT_SORTS = {
-    # The ranking: the larger on-track share first, then the fewer overdue, then the report's order.
-    "rank": lambda d: d.rank,
+    # The larger on-track share first (descending), then the fewer overdue, then the report's order.
     "share": lambda d: (d.tally.on_track_share or 0.0, -d.tally.overdue, d.tally.total, -d.department.order),
     "overdue": lambda d: (d.tally.overdue, d.tally.behind),
     "behind": lambda d: (d.tally.behind, d.tally.overdue),
@@ -245,17 +245,15 @@ DEPARTMENT_SORTS = {
     "total": lambda d: d.tally.total,
     "name": lambda d: (d.department.order, d.department.code),
 }
-DEFAULT_DEPARTMENT_SORT = "rank"
+DEFAULT_DEPARTMENT_SORT = "-share"
 
 
 def parse_sort(value):
-    """`?sort=<key>` or `?sort=-<key>` (descending); an unknown key means the ranking."""
-    value = value or DEFAULT_DEPARTMENT_SORT
-    descending = value.startswith("-")
-    key = value.lstrip("-")
+    """`?sort=<key>` or `?sort=-<key>` (descending); an unknown key means the default."""
+    key = (value or "").lstrip("-")
     if key not in DEPARTMENT_SORTS:
-        return DEFAULT_DEPARTMENT_SORT, False
-    return key, descending
+        return parse_sort(DEFAULT_DEPARTMENT_SORT)
+    return key, value.startswith("-")
 
 
 def dashboard(*, user, report, as_of, include_pending=False, sort=DEFAULT_DEPARTMENT_SORT) -> Dashboard:
@@ -443,9 +441,7 @@ def _departments(by_department, as_of, link, sort):
     for standing in standings:
         last = standing.tally.last_reported_on
         standing.days_since_report = (as_of - last).days if last else None
-    standings.sort(key=DEPARTMENT_SORTS["share"], reverse=True)
-    for rank, standing in enumerate(standings, 1):
-        standing.rank = rank
+    standings.sort(key=lambda standing: (standing.department.order, standing.department.code))
     key, descending = parse_sort(sort)
     standings.sort(key=DEPARTMENT_SORTS[key], reverse=descending)
     return standings
@@ -525,7 +521,6 @@ def as_json(board: Dashboard) -> dict:
             {
                 "code": d.department.code,
                 "name": d.department.name,
-                "rank": d.rank,
                 "on_track_share": d.tally.on_track_share,
                 "days_since_report": d.days_since_report,
                 **tally(d.tally),

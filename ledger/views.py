@@ -76,7 +76,6 @@ def mix_bar(segments, label, big=False):
 
 # The department table's sortable columns: key, heading, and whether a first click sorts descending.
 DEPARTMENT_COLUMNS = (
-    ("rank", gettext_lazy("排名"), False),
     ("name", gettext_lazy("责任单位"), False),
     ("total", gettext_lazy("目标数"), True),
     ("share", gettext_lazy("正常推进占比"), True),
@@ -87,7 +86,7 @@ DEPARTMENT_COLUMNS = (
 
 
 def _department_columns(request, current, descending):
-    """Headings that sort the ranking server-side (`?sort=key` / `?sort=-key`), keeping the other parameters."""
+    """Headings that sort the department table server-side (`?sort=key` or `?sort=-key`), keeping the rest."""
     params = request.GET.copy()
     columns = []
     for key, heading, first_descending in DEPARTMENT_COLUMNS:

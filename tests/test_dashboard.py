@@ -247,14 +247,24 @@ def test_areas_take_in_their_sub_sections(client, official, district):
     assert areas["3.2"].total == 2 and areas["3.2"].counts == Counter({Status.FAR_BEHIND: 1, Status.NO_DATA: 1})
 
 
-def test_department_ranking_counts_led_and_supported_targets(client, official, district, dept_a, dept_b):
-    departments = {row.department.code: row for row in board_of(get_dashboard(client, official)).departments}
+def test_department_table_counts_led_and_supported_targets(client, official, district, dept_a, dept_b):
+    board = board_of(get_dashboard(client, official))
+    departments = {row.department.code: row for row in board.departments}
     a, b = departments[dept_a.code], departments[dept_b.code]
     assert a.tally.total == 4  # gdp, market, plan, and shops as a co-unit
     assert b.tally.total == 4 and b.tally.overdue == 1
     assert a.tally.on_track_share == 75.0  # on track, done, in progress of 4
-    assert a.rank == 1 and b.rank == 2
+    assert [row.department.code for row in board.departments] == [dept_a.code, dept_b.code]  # the larger share first
     assert b.days_since_report == 7  # the unemployment rate on 20 November
+
+
+def test_the_dashboard_ranks_no_department_itself_and_links_the_one_ranking(client, official, district):
+    """The department table is ordered, not ranked: 考核排名 (supervision.ranking) is the one ranking rule."""
+    page = get_dashboard(client, official).content.decode()
+    headings = page.split('class="table dash-table departments"')[1].split("</thead>")[0]
+    assert "责任单位" in headings and "排名" not in headings
+    assert reverse("supervision:ranking") in page
+    assert client.get(reverse("supervision:ranking")).status_code == 200
 
 
 def test_department_ranking_sorts_server_side(client, official, district, dept_a, dept_b):
@@ -264,7 +274,10 @@ def test_department_ranking_sorts_server_side(client, official, district, dept_a
     assert [row.department.code for row in by_name] == sorted([dept_a.code, dept_b.code])
     page = get_dashboard(client, official, sort="-overdue").content.decode()
     assert 'aria-sort="descending"' in page and "sort=overdue#departments" in page  # a second click reverses
-    assert board_of(get_dashboard(client, official, sort="nonsense")).departments[0].rank == 1
+    by_default = [row.department.code for row in board_of(get_dashboard(client, official)).departments]
+    assert [row.department.code for row in board_of(get_dashboard(client, official, sort="nonsense")).departments] == (
+        by_default
+    )
 
 
 def test_laggards_are_the_statuses_behind_worst_first():
@@ -345,8 +358,8 @@ def test_api_figures_equal_the_page(client, official, district):
     assert [(a["code"], a["targets"], a["behind"]) for a in data["areas"]] == [
         (a.section.code, a.tally.total, a.tally.behind) for a in board.areas
     ]
-    assert [(d["code"], d["rank"], d["on_track_share"], d["overdue"]) for d in data["departments"]] == [
-        (d.department.code, d.rank, d.tally.on_track_share, d.tally.overdue) for d in board.departments
+    assert [(d["code"], d["on_track_share"], d["overdue"]) for d in data["departments"]] == [
+        (d.department.code, d.tally.on_track_share, d.tally.overdue) for d in board.departments
     ]
 
 
