@@ -65,6 +65,18 @@ def shown_on(surface):
     return tuple(figure for figure in FIGURES if surface in figure.shows)
 
 
+# What a reading is written from besides its value: a qualitative target's stage, the rate of one set
+# as a growth rate (figure_text in targets.tables).
+READING_READS = ("latest_stage", "latest_growth_rate")
+
+
+def read_on(surface) -> tuple:
+    """The annotations of with_progress a surface reads: those it shows, and what a reading is written from."""
+    shown = shown_on(surface)
+    extra = READING_READS if any(figure.kind == "reading" for figure in shown) else ()
+    return tuple(dict.fromkeys((*(figure.key for figure in shown), *extra)))
+
+
 def gap_unit_of(unit, *, judged_on_rate):
     """The unit of a target's gap: points for a target judged on its growth rate alone (one without
     a target value) and for a share, else the target's own unit."""

@@ -12,7 +12,7 @@ from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from . import charts, drafts, errors, roles, selectors, services
+from . import charts, columns, drafts, errors, roles, selectors, services
 from .choices import Status
 from .filters import TargetFilter
 from .forms import ProgressForm, ReportStateForm
@@ -96,7 +96,11 @@ class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, Single
         if self.report is None:
             return Target.objects.none()
         ledger = selectors.target_ledger(
-            user=self.request.user, report=self.report, as_of=self.as_of, include_pending=self.include_pending
+            user=self.request.user,
+            report=self.report,
+            as_of=self.as_of,
+            include_pending=self.include_pending,
+            figures=columns.read_on(columns.TABLE),  # the table's figures: the others are not computed
         )
         if self.request.GET.get(self.export_trigger_param):
             return ledger.select_related(None).select_related("report", "section")

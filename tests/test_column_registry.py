@@ -115,6 +115,17 @@ def test_my_targets_and_the_admin_write_each_figure_as_the_registry_formats_it(a
                 assert written.startswith(str(figure_text(figure, target))), (surface, code, figure.key)
 
 
+def test_my_targets_computes_the_figures_its_table_reads_and_no_other(admin_client, targets):
+    """The list asks with_progress for columns.read_on(TABLE) only; the readings of a qualitative target
+    and of one set as a growth rate still show (test above), from the stage and rate it reads too."""
+    rows = [row.record for row in admin_client.get(reverse("target-list")).context["table"].page.object_list]
+    assert {row.code for row in rows} == set(targets)
+    read = set(columns.read_on(columns.TABLE))
+    assert {"status", "latest_stage", "latest_growth_rate"} <= read
+    for figure in columns.FIGURES:
+        assert hasattr(rows[0], figure.key) == (figure.key in read), figure.key
+
+
 def test_the_workbook_cells_hold_each_figure_as_a_typed_value(admin_client, report, targets):
     _headers, rows = workbook_sheet(admin_client, report)
     assert set(rows) == set(targets)
