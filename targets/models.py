@@ -1,6 +1,7 @@
 """The report as data (报告, 章节, 责任单位, 目标, 名词解释) and the progress recorded against it."""
 
 import re
+from operator import attrgetter
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -55,12 +56,9 @@ class ReportManager(models.Manager):
         return self.get(code=code)
 
     def current(self):
-        """The report a command reads unless told another (--report): the newest 执行中, else the newest."""
-        return (
-            self.annotate(active_first=models.Case(models.When(state=ReportState.ACTIVE, then=1), default=0))
-            .order_by("-active_first", "-year", "-id")
-            .first()
-        )
+        """The report a command reads unless told another (--report): the first by Report.current_order,
+        the newest 执行中, else the newest. Its full text is read when asked for."""
+        return min(self.defer("text"), key=attrgetter("current_order"), default=None)
 
 
 class Report(models.Model):
@@ -128,6 +126,12 @@ class Report(models.Model):
     @property
     def takes_progress(self) -> bool:
         return self.state == ReportState.ACTIVE
+
+    @property
+    def current_order(self) -> tuple:
+        """The current report is the first in this order: 执行中 before the others, then the newest year, then
+        the newest row. Commands (ReportManager.current) and pages (selectors.selected_report) choose by it."""
+        return (self.state != ReportState.ACTIVE, -self.year, -self.pk)
 
 
 class ReportStateChange(models.Model):
@@ -472,9 +476,7 @@ class ProgressEntry(models.Model):
 
     # No index of its own: the indexes below lead with the target (a second, single-column one drew
     # the planner away from them for the reads by date).
-    target = models.ForeignKey(
-        Target, models.CASCADE, related_name="entries", verbose_name=_("目标"), db_index=False
-    )
+    target = models.ForeignKey(Target, models.CASCADE, related_name="entries", verbose_name=_("目标"), db_index=False)
     reported_on = models.DateField(_("填报日期"))
     value = models.DecimalField(_("累计完成值"), max_digits=20, decimal_places=4, null=True, blank=True)
     growth_rate = models.DecimalField(_("增速(%)"), max_digits=8, decimal_places=2, null=True, blank=True)

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from . import roles
-from .choices import ReportState
 from .models import Checkpoint, ProgressEntry, Report, Target
 
 # The report a browser chose last (?report=), kept by RememberReportMiddleware: pages without
@@ -42,9 +41,7 @@ def selected_report(request, user=None) -> Report | None:
             visible = visible.annotate(theirs=Value(False))
         reports = list(visible.order_by("-year", "-id").select_related("government").defer("text"))
         by_code = {r.code: r for r in reports}
-        fallback = min(
-            reports, key=lambda r: (not r.theirs, r.state != ReportState.ACTIVE, -r.year, -r.pk), default=None
-        )
+        fallback = min(reports, key=lambda r: (not r.theirs, r.current_order), default=None)
         request.unknown_report = code if code and code not in by_code else ""
         if code in by_code and code != last:
             request.remember_report = code
