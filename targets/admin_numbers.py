@@ -5,10 +5,13 @@ The text is targets.units.format_number, the one rule every page uses.
 Use: `class CheckpointAdmin(NumbersAsWrittenMixin, admin.ModelAdmin): ...` (an inline takes it too); the
 list's decimal columns are shown through it, sorted by the field as before, and so is every decimal
 field the change page shows read-only: those in readonly_fields, and all of them on a page the user may
-only view. A decimal field the user may edit stays a form field."""
+only view. A decimal field the user may edit stays a form field, its value written without trailing
+zeros (8, not 8.0000; an input holds no thousands separators)."""
 
 import functools
+from decimal import Decimal
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -47,7 +50,18 @@ def _decimal(model, name) -> bool:
         return False
 
 
+class PlainNumberInput(forms.NumberInput):
+    """A decimal's input holding the number as typed: 8, 100000, 3.5 (Django writes all its decimal places)."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal) and value.is_finite():
+            return format(value.normalize(), "f")
+        return super().format_value(value)
+
+
 class NumbersAsWrittenMixin:
+    formfield_overrides = {models.DecimalField: {"widget": PlainNumberInput}}
+
     def get_list_display(self, request):
         return [_as_written(self.model, n) if _decimal(self.model, n) else n for n in super().get_list_display(request)]
 

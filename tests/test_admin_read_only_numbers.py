@@ -61,6 +61,11 @@ def test_the_targets_read_only_entries_inline_writes_values_as_people_do(admin_c
 def test_a_decimal_an_admin_may_edit_stays_an_input(admin_client, housing):
     page = admin_client.get(reverse("admin:targets_target_change", args=[housing.pk])).content.decode()
     assert re.search(r'<input[^>]+name="target_value"', page)
+    # Its value as typed, not 100000.0000: saving the form unchanged keeps the number.
+    assert re.search(r'<input[^>]+name="target_value"[^>]+value="100000"', page) or re.search(
+        r'<input[^>]+value="100000"[^>]+name="target_value"', page
+    )
+    assert not re.search(r'<input(?![^>]*type="hidden")[^>]*value="100000\.0000"', page)  # hidden: the stale-form check
 
 
 def test_an_admin_who_may_only_view_targets_sees_their_decimals_as_people_do(client, housing):
