@@ -425,15 +425,19 @@ def _peak_mb():
 
 
 def import_workbook(path, count):
-    """A 台账 a department filled in: the ledger's headers, one new cumulative value per target."""
+    """A 台账 a department filled in: the ledger's headers, one new cumulative value per target (a round
+    number far above the seeded ones, each confirmed in the sheet's 确认数值无误 column as a
+    reporter would: the import's check of values ten times the goal or the entry before passes)."""
     from openpyxl import Workbook
+
+    from targets.imports import CONFIRM
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("年度任务")
-    sheet.append(["编号", "名称", "填报日期", "本期累计完成值", "本期说明"])
+    sheet.append(["编号", "名称", "填报日期", "本期累计完成值", "本期说明", CONFIRM])
     today = timezone.localdate()
     for n in range(count):
-        sheet.append([f"S{n:05d}", f"规模测试目标{n}", today, 1_000_000 + n, "月报"])
+        sheet.append([f"S{n:05d}", f"规模测试目标{n}", today, 1_000_000 + n, "月报", "是"])
     book.save(path)
 
 
@@ -457,14 +461,15 @@ def importing(runs):
         def floor():
             sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("年度任务").to_python()
             values = [
-                (ids[code], day, value, "", note, "", "", ReviewStatus.SUBMITTED, "", users[SUPERVISOR].pk, now)
-                for code, _name, day, value, note in sheet[1:]
+                (ids[code], day, value, "", note, "", "", ReviewStatus.SUBMITTED, "", users[SUPERVISOR].pk, now, True)
+                for code, _name, day, value, note, _confirmed in sheet[1:]
             ]
             with transaction.atomic(), connection.cursor() as cursor:
                 execute_values(
                     cursor.cursor,
                     "INSERT INTO targets_progressentry (target_id, reported_on, value, stage, note, evidence, "
-                    "correction_reason, review_status, review_comment, created_by_id, created_at) VALUES %s",
+                    "correction_reason, review_status, review_comment, created_by_id, created_at, "
+                    "unusual_confirmed) VALUES %s",
                     values,
                     page_size=1000,
                 )
