@@ -19,6 +19,7 @@ from django.db.models import OuterRef
 from django.urls import reverse
 
 from projects.models import PracticalTask
+from supervision import cycles
 from targets import roles, selectors
 from targets.choices import ACHIEVED_STATUSES, BEHIND_ORDER, BEHIND_STATUSES, ON_TRACK_STATUSES, Kind, Status
 from targets.models import Department, Section, Target
@@ -154,6 +155,7 @@ class DepartmentStanding:
     overdue_url: str
     segments: list = field(default_factory=list)
     days_since_report: int | None = None
+    on_track_change: float | None = None  # 环比
 
     @property
     def is_stale(self) -> bool:
@@ -209,6 +211,9 @@ class Dashboard:
     stale_total: int
     stale_since: datetime.date
     list_url: ListLink
+    previous_as_of: datetime.date  # 环比's day: the end of the month before as_of
+    on_track_change: float | None  # 环比 of 正常推进占比, in percentage points
+    reports: cycles.Tally  # what is due, on time, late and missing of the latest periods
 
     @property
     def headline_statuses(self):
@@ -258,28 +263,33 @@ def parse_sort(value):
 
 def dashboard(*, user, report, as_of, include_pending=False, sort=DEFAULT_DEPARTMENT_SORT) -> Dashboard:
     link = ListLink(report, as_of, include_pending)
-    targets = _ledger_rows(user=user, report=report, as_of=as_of, include_pending=include_pending)
+    previous_as_of = previous_month_end(as_of)
+    targets = _ledger_rows(
+        user=user, report=report, as_of=as_of, include_pending=include_pending, previous_as_of=previous_as_of
+    )
     everything = user is roles.COMMAND_LINE or roles.sees_everything(user)
 
-    overall = Tally()
+    overall, overall_before = Tally(), Tally()
     sections = {section.pk: section for section in Section.objects.filter(report=report).defer("body")}
     area_sections = sorted(
         (s for s in sections.values() if s.parent_id and sections[s.parent_id].code == AREAS_PART),
         key=lambda section: (section.order, section.pk),
     )
     areas = {section.pk: Tally() for section in area_sections}
-    by_department = {}
+    by_department, before_by_department = {}, {}
     metrics_by_task = {}
     stale_since = as_of - datetime.timedelta(days=STALE_AFTER_DAYS - 1)
     laggards, stale, main_indicators = [], [], []
 
     for target in targets:
         overall.add(target)
+        overall_before.count(target.previous_status)
         area = _area_of(target, areas, sections)
         if area is not None:
             areas[area].add(target)
         for department_id in {target.lead_department_id, *target.co_department_ids}:
             by_department.setdefault(department_id, Tally()).add(target)
+            before_by_department.setdefault(department_id, Tally()).count(target.previous_status)
         for task_no in target.task_nos:
             metrics_by_task.setdefault(task_no, []).append(target)
         if target.kind == Kind.MAIN_INDICATOR:
@@ -292,6 +302,8 @@ def dashboard(*, user, report, as_of, include_pending=False, sort=DEFAULT_DEPART
         target.days_since_report = (as_of - target.latest_reported_on).days if target.latest_reported_on else None
 
     departments = _departments(by_department, as_of, link, sort)
+    for row in departments:
+        row.on_track_change = change(row.tally.on_track_share, before_by_department[row.department.pk].on_track_share)
     lead_departments = {standing.department.pk: standing.department for standing in departments}
     laggards.sort(key=_laggard_order)
     stale.sort(key=lambda t: (t.latest_reported_on or datetime.date.min, t.order, t.code))
@@ -326,6 +338,9 @@ def dashboard(*, user, report, as_of, include_pending=False, sort=DEFAULT_DEPART
         stale_total=len(stale),
         stale_since=stale_since,
         list_url=link,
+        previous_as_of=previous_as_of,
+        on_track_change=change(overall.on_track_share, overall_before.on_track_share),
+        reports=cycles.tally(cycles.owed(report=report, targets=targets, as_of=as_of)),
     )
 
 
@@ -343,50 +358,33 @@ def signed_change(value) -> str:
     return "—" if value is None else f"{value:+.1f}"
 
 
-def month_on_month(board: Dashboard, *, user) -> None:
-    """环比 (issue 22): the change of 正常推进占比 since the end of the month before `board.as_of`, for the
-    whole report (`board.on_track_change`) and each department (`row.on_track_change`), from one more
-    reading of with_progress on that day. `board.previous_as_of` names the day."""
-    board.previous_as_of = previous_month_end(board.as_of)
-    overall, by_department = Tally(), {}
-    statuses = _ledger_queryset(
-        user=user, report=board.report, as_of=board.previous_as_of, include_pending=board.include_pending
-    )
-    for lead_department_id, co_department_ids, status in statuses.values_list(
-        "lead_department_id", "co_department_ids", "status"
-    ):
-        overall.count(status)
-        for department_id in {lead_department_id, *co_department_ids}:
-            by_department.setdefault(department_id, Tally()).count(status)
-    board.on_track_change = change(board.overall.on_track_share, overall.on_track_share)
-    for row in board.departments:
-        before = by_department.get(row.department.pk)
-        row.on_track_change = change(row.tally.on_track_share, before.on_track_share if before else None)
+# The reading of 环比 (with_progress's `reading`): the status at the end of the month before, beside
+# today's figures in the same statement (previous_status).
+PREVIOUS = "previous"
 
 
-def _ledger_rows(*, user, report, as_of, include_pending):
-    """The visible targets with their standing, their co-units and practical tasks, in one query.
+def _ledger_rows(*, user, report, as_of, include_pending, previous_as_of):
+    """The visible targets with their standing, their co-units and practical tasks, in one query:
+    their figures on `as_of`, their status on `previous_as_of` (环比) and what the reports owed read
+    (supervision.cycles).
 
     The query reads the targets' own columns (the long texts left behind). The report, sections
     and departments they point to are few: the dashboard attaches them from the small tables it
     reads anyway. Joined into each of the report's rows they made the query slower to plan than to
-    run, and building four related objects per target cost more than the figures themselves."""
+    run, and building four related objects per target cost more than the figures themselves. Each
+    reading in a query of its own cost a query built, compiled and planned, and 300 targets read."""
     tasks = PracticalTask.targets.through.objects.filter(target=OuterRef("pk")).values("practicaltask__no")
-    queryset = _ledger_queryset(user=user, report=report, as_of=as_of, include_pending=include_pending, figures=None)
-    return list(
-        queryset.defer("source_text", "baseline_source")
-        .annotate(task_nos=ArraySubquery(tasks))
-        .order_by("order", "code")
-    )
-
-
-def _ledger_queryset(*, user, report, as_of, include_pending, figures=("status",)):
-    """The targets `user` sees with their co-units and the `figures` named (all of them with None)."""
     co_units = Target.co_departments.through.objects.filter(target=OuterRef("pk")).values("department_id")
-    return (
-        selectors.target_ledger(user=user, report=report, as_of=as_of, include_pending=include_pending, figures=figures)
+    queryset = (
+        selectors.target_ledger(user=user, report=report, as_of=as_of, include_pending=include_pending)
+        .with_progress(as_of=previous_as_of, include_pending=include_pending, figures=("status",), reading=PREVIOUS)
         .select_related(None)
-        .annotate(co_department_ids=ArraySubquery(co_units))
+    )
+    return list(
+        cycles.with_owed_standing(queryset, as_of)
+        .defer("source_text", "baseline_source")
+        .annotate(co_department_ids=ArraySubquery(co_units), task_nos=ArraySubquery(tasks))
+        .order_by("order", "code")
     )
 
 
@@ -504,7 +502,20 @@ def as_json(board: Dashboard) -> dict:
         "include_pending": board.include_pending,
         "scope": "all" if board.sees_everything else "department",
         "department": board.department.code if board.department else None,
-        "totals": {**tally(board.overall), "stale": board.stale_total, "stale_since": date(board.stale_since)},
+        "totals": {
+            **tally(board.overall),
+            "stale": board.stale_total,
+            "stale_since": date(board.stale_since),
+            "on_track_change": board.on_track_change,
+            "previous_as_of": date(board.previous_as_of),
+        },
+        "reports": {
+            "due": board.reports.due,
+            "on_time": board.reports.on_time,
+            "late": board.reports.late,
+            "missing": board.reports.missing,
+            "total": board.reports.total,
+        },
         "main_indicators": [target(t) for t in board.main_indicators],
         "practical_tasks": [
             {
@@ -522,6 +533,7 @@ def as_json(board: Dashboard) -> dict:
                 "code": d.department.code,
                 "name": d.department.name,
                 "on_track_share": d.tally.on_track_share,
+                "on_track_change": d.on_track_change,
                 "days_since_report": d.days_since_report,
                 **tally(d.tally),
             }

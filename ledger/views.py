@@ -11,11 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from supervision import cycles
-from targets import roles
 from targets import selectors as ledger_request
 from targets.filters import TargetFilter
-from targets.models import Target
 
 from . import api, selectors, workbook
 
@@ -39,15 +36,6 @@ def dashboard(request):
         board = selectors.dashboard(user=request.user, sort=sort, **arguments)
     if board is not None:
         _draw_mix_bars(board)
-        selectors.month_on_month(board, user=request.user)
-        # What is due, on time, late and missing of the latest periods (supervision.cycles).
-        board.reports = cycles.tally(
-            cycles.obligations(
-                report=board.report,
-                as_of=board.as_of,
-                targets=roles.visible_targets(Target.objects.filter(report=board.report), request.user),
-            )
-        )
     sort_key, descending = selectors.parse_sort(sort)
     return render(
         request,

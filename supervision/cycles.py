@@ -5,8 +5,8 @@ A target reports once per period of its cycle (a month, or a quarter for the sta
 of a period is due on the cycle's due day of the month after it ends (the 5th by default): on 1
 December nothing of December is due yet, November's report is due until 5 December. A period's
 report is an entry dated inside it that review has not sent back; it is on time when it was submitted
-on or before the due day. Derived targets (nobody types them) owe no report, nor does a completed target after
-the period of the report that completed it.
+on or before the due day. Derived targets (nobody types them) and retired ones (closed to reporting) owe no
+report, nor does a completed target after the period of the report that completed it.
 """
 
 import datetime
@@ -113,6 +113,8 @@ OBLIGATION_FIELDS = (
     "name",
     "kind",
     "order",
+    "derivation",
+    "retired_at",
     "period_start",
     "deadline",
     "adjusted_deadline",
@@ -121,6 +123,17 @@ OBLIGATION_FIELDS = (
     "lead_department__name",
     "lead_department__order",
 )
+# The reading of the figures the reports owed depend on (with_progress's `reading`): a period's report
+# is in once submitted, so the entries awaiting review count. Annotated as owed_status and
+# owed_latest_reported_on, so that a page can read them beside its own figures in one statement.
+READING = "owed"
+
+
+def with_owed_standing(queryset, as_of: datetime.date):
+    """`queryset`'s targets with what the reports owed read on `as_of`: owed_status, owed_latest_reported_on."""
+    return queryset.with_progress(
+        as_of=as_of, include_pending=True, figures=("status", "latest_reported_on"), reading=READING
+    )
 
 
 def obligations(*, report, as_of: datetime.date | None = None, targets=None, history: bool = False) -> list:
@@ -130,21 +143,25 @@ def obligations(*, report, as_of: datetime.date | None = None, targets=None, his
     as_of = as_of or timezone.localdate()
     queryset = targets if targets is not None else Target.objects.filter(report=report)
     queryset = (
-        queryset.filter(period_start__lt=as_of)
-        .exclude(derivation=Derivation.PRACTICAL_TASKS_DONE)
-        .with_progress(as_of=as_of, include_pending=True, figures=("status", "latest_reported_on"))
+        with_owed_standing(queryset, as_of)
         .select_related("lead_department")
         .only(*OBLIGATION_FIELDS)
         .order_by("lead_department__order", "lead_department__code", "order", "code")
     )
+    return owed(report=report, targets=list(queryset), as_of=as_of, history=history)
+
+
+def owed(*, report, targets, as_of: datetime.date, history: bool = False) -> list:
+    """The reports owed by `targets` (the report's, read through with_owed_standing on `as_of`): see
+    obligations. Two queries: the cycles, the first report of each period."""
     owing = []
-    chosen = list(queryset)
-    rules = rules_for(report, chosen)
-    for target in chosen:
+    targets = [t for t in targets if t.derivation == Derivation.REPORTED and t.retired_at is None]
+    rules = rules_for(report, targets)
+    for target in targets:
         Target.report.field.set_cached_value(target, report)
         periods = _ended_periods(target, rules[target.pk], as_of, history)
-        if target.status == Status.DONE:  # the report that completed it was its last
-            periods = [] if not history else [p for p in periods if p.start <= target.latest_reported_on]
+        if target.owed_status == Status.DONE:  # the report that completed it was its last
+            periods = [] if not history else [p for p in periods if p.start <= target.owed_latest_reported_on]
         owing.extend((target, period) for period in periods)
     if not owing:
         return []

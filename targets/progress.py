@@ -55,7 +55,9 @@ class Figure(Func):
 
 
 class TargetQuerySet(models.QuerySet):
-    def with_progress(self, as_of: datetime.date | None = None, include_pending: bool = False, figures=None):
+    def with_progress(
+        self, as_of: datetime.date | None = None, include_pending: bool = False, figures=None, reading: str = ""
+    ):
         """Annotate each target with its standing on `as_of` (default: today), by docs/figures.md.
 
         Counted entries are the approved ones, or also those awaiting review when
@@ -64,6 +66,10 @@ class TargetQuerySet(models.QuerySet):
         completion_rate (完成率), expected_percent (序时, at the figure's own date), growth_percent,
         growth_expected_percent, goal_reached, gap, growth_gap, status — or only the `figures` named
         (a reader that needs the status alone has PostgreSQL plan and compute the status alone).
+
+        A `reading` name reads the same targets again in the same statement, on another day or
+        counting otherwise: its annotations are `<reading>_<figure>` (the dashboard reads today's
+        figures, the status at last month's end and the reports owed in one statement).
         """
         as_of = as_of or timezone.localdate()
         ProgressEntry = apps.get_model("targets", "ProgressEntry")
@@ -93,11 +99,13 @@ class TargetQuerySet(models.QuerySet):
         # Each figure's function and arguments (t: the target's row, e: the counted entry's, cb and ca: the
         # checkpoints either side of the figure's day). The rows are aliases, resolved once for every
         # figure that reads them, and joined only when a figure asked for reads them.
-        t, e, cb, ca = F("_target_row"), F("_entry_row"), F("_before_row"), F("_after_row")
+        alias = f"_{reading}" if reading else ""  # each reading's own joins
+        t, e = F(f"{alias}_target_row"), F(f"{alias}_entry_row")
+        cb, ca = F(f"{alias}_before_row"), F(f"{alias}_after_row")
         every = {
             "latest_value": Figure("value", t, e, day, pending, output_field=decimal),
-            "latest_growth_rate": F("_counted__growth_rate"),
-            "latest_stage": F("_counted__stage"),
+            "latest_growth_rate": F(f"{alias}_counted__growth_rate"),
+            "latest_stage": F(f"{alias}_counted__stage"),
             "latest_reported_on": Figure("reported_on", t, e, day, output_field=models.DateField()),
             "percent_complete": Figure("percent_complete", t, e, day, pending, output_field=percent),
             "completion_rate": Figure("completion_rate", t, e, day, pending, output_field=percent),
@@ -113,29 +121,38 @@ class TargetQuerySet(models.QuerySet):
         if not chosen:
             return self
         qs = self.alias(
-            _counted_entry_id=counted_entry_id,
-            _counted=FilteredRelation("entries", condition=Q(entries__pk=F("_counted_entry_id"))),
-        ).alias(_target_row=Row("pk"), _entry_row=Row("_counted__pk"))
+            **{
+                f"{alias}_counted_entry_id": counted_entry_id,
+                f"{alias}_counted": FilteredRelation(
+                    "entries", condition=Q(entries__pk=F(f"{alias}_counted_entry_id"))
+                ),
+            }
+        ).alias(**{f"{alias}_target_row": Row("pk"), f"{alias}_entry_row": Row(f"{alias}_counted__pk")})
         if {"expected_percent", "status"} & chosen.keys():
             # The checkpoints on either side of the figure's day, joined once each (one per date).
             checkpoints = Checkpoint.objects.filter(target=OuterRef("pk")).values("due_on")
+            judged_on, before, after = f"{alias}_judged_on", f"{alias}_checkpoint_before", f"{alias}_checkpoint_after"
             qs = (
-                qs.alias(
-                    _judged_on=Figure("judged_on", t, e, day, pending, output_field=models.DateField()),
+                qs.alias(**{judged_on: Figure("judged_on", t, e, day, pending, output_field=models.DateField())})
+                .alias(
+                    **{
+                        f"{before}_due": Subquery(
+                            checkpoints.filter(due_on__lte=OuterRef(judged_on)).order_by("-due_on")[:1]
+                        ),
+                        f"{after}_due": Subquery(
+                            checkpoints.filter(due_on__gt=OuterRef(judged_on)).order_by("due_on")[:1]
+                        ),
+                    }
                 )
                 .alias(
-                    _before_due=Subquery(
-                        checkpoints.filter(due_on__lte=OuterRef("_judged_on")).order_by("-due_on")[:1]
-                    ),
-                    _after_due=Subquery(checkpoints.filter(due_on__gt=OuterRef("_judged_on")).order_by("due_on")[:1]),
-                    _checkpoint_before=FilteredRelation(
-                        "checkpoints", condition=Q(checkpoints__due_on=F("_before_due"))
-                    ),
-                    _checkpoint_after=FilteredRelation("checkpoints", condition=Q(checkpoints__due_on=F("_after_due"))),
+                    **{
+                        before: FilteredRelation("checkpoints", condition=Q(checkpoints__due_on=F(f"{before}_due"))),
+                        after: FilteredRelation("checkpoints", condition=Q(checkpoints__due_on=F(f"{after}_due"))),
+                    }
                 )
-                .alias(_before_row=Row("_checkpoint_before__pk"), _after_row=Row("_checkpoint_after__pk"))
+                .alias(**{f"{alias}_before_row": Row(f"{before}__pk"), f"{alias}_after_row": Row(f"{after}__pk")})
             )
-        return qs.annotate(**chosen)
+        return qs.annotate(**{f"{reading}_{name}" if reading else name: figure for name, figure in chosen.items()})
 
     def for_report(self, report):
         return self.filter(report=report)

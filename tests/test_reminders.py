@@ -16,7 +16,7 @@ from supervision import cycles
 from supervision.cycles import DueState
 from supervision.models import EscalationStep, ReminderKind, ReminderLog, ReportingCycle
 from targets import roles
-from targets.choices import Kind, ReviewStatus
+from targets.choices import Derivation, Kind, ReviewStatus
 
 from . import builders
 
@@ -112,6 +112,22 @@ def test_on_the_first_of_the_month_only_last_months_unreported_targets_are_remin
     for key in ("reported", "pending", "done", "quarterly", "december"):
         assert ledger[key].name not in message.body
     assert mails_to("b@jyj.example") == []
+
+
+def test_a_retired_target_and_a_derived_one_owe_no_report(client, ledger, people, report, official, dept_a):
+    """A target an update import retired is closed to reporting, and nobody types a derived value: neither is
+    chased, and neither counts in the dashboard's line of reports due."""
+    retired = builders.target(report, code="A9", lead=dept_a, name="已停用的目标")
+    retired.retired_at = timezone.now()
+    retired.save(update_fields=["retired_at"])
+    derived = Derivation.PRACTICAL_TASKS_DONE
+    builders.target(report, code="M10", lead=dept_a, name="为民实事完成件数", derivation=derived)
+    owed = states(report, D(2026, 12, 1))
+    assert "A9" not in owed and "M10" not in owed
+    assert set(owed) == {"M01", "A2", "A3", "A4", "A6", "B1"}  # as before either was added
+    client.force_login(official)
+    board = client.get(reverse("dashboard"), {"as_of": "2026-12-01"}).context["board"]
+    assert board.reports.total == len(owed) and board.reports.due == 2
 
 
 def test_after_the_due_day_a_missing_report_is_urged_and_after_five_more_days_supervised(ledger, people, report, today):
