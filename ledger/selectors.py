@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from projects.models import PracticalTask
 from supervision import cycles
-from targets import roles, selectors
+from targets import columns, roles, selectors
 from targets.choices import ACHIEVED_STATUSES, BEHIND_ORDER, BEHIND_STATUSES, ON_TRACK_STATUSES, Kind, Status
 from targets.models import Department, Section, Target
 from targets.tables import target_url
@@ -361,6 +361,9 @@ def signed_change(value) -> str:
 # The reading of 环比 (with_progress's `reading`): the status at the end of the month before, beside
 # today's figures in the same statement (previous_status).
 PREVIOUS = "previous"
+# The figures the board reads: those its JSON publishes (as_json), and whether each practical task's
+# metric reached its goal (PracticalTaskCard).
+BOARD_FIGURES = (*columns.read_on(columns.JSON), "goal_reached")
 
 
 def _ledger_rows(*, user, report, as_of, include_pending, previous_as_of):
@@ -376,7 +379,9 @@ def _ledger_rows(*, user, report, as_of, include_pending, previous_as_of):
     tasks = PracticalTask.targets.through.objects.filter(target=OuterRef("pk")).values("practicaltask__no")
     co_units = Target.co_departments.through.objects.filter(target=OuterRef("pk")).values("department_id")
     queryset = (
-        selectors.target_ledger(user=user, report=report, as_of=as_of, include_pending=include_pending)
+        selectors.target_ledger(
+            user=user, report=report, as_of=as_of, include_pending=include_pending, figures=BOARD_FIGURES
+        )
         .with_progress(as_of=previous_as_of, include_pending=include_pending, figures=("status",), reading=PREVIOUS)
         .select_related(None)
     )
@@ -481,17 +486,7 @@ def as_json(board: Dashboard) -> dict:
             "target_value": number(t.target_value),
             "target_value_max": number(t.target_value_max),
             "growth_rate_target": number(t.growth_rate_target),
-            "latest_value": number(t.latest_value),
-            "latest_growth_rate": number(t.latest_growth_rate),
-            "latest_stage": t.latest_stage or None,
-            "latest_reported_on": date(t.latest_reported_on),
-            "percent_complete": t.percent_complete,
-            "completion_rate": t.completion_rate,
-            "expected_percent": t.expected_percent,
-            "gap": number(t.gap),
-            "gap_unit": rows.gap_unit(t.unit, t.target_value is None),
-            "growth_gap": number(t.growth_gap),
-            "status": t.status,
+            **rows.figures(t),
             "adjusted_target_value": number(t.adjusted_target_value),
             "adjusted_deadline": date(t.adjusted_deadline),
         }
