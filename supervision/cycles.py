@@ -49,7 +49,6 @@ class Obligation:
     target: Target
     period: Period
     due_on: datetime.date
-    reported_on: datetime.date | None  # the day the first report of the period was submitted
     state: DueState
     rule: Rule
     days_late: int = 0
@@ -139,7 +138,7 @@ def with_owed_standing(queryset, as_of: datetime.date):
 def obligations(*, report, as_of: datetime.date | None = None, targets=None, history: bool = False) -> list:
     """The reports owed by the report's targets (or the `targets` queryset's) as of `as_of`: the latest
     ended period of each target, or with `history` every ended period (the ranking's timeliness).
-    Three queries: the targets with their standing, the cycles, the first report of each period."""
+    Three queries: the targets with their standing, the cycles, the reports of the periods."""
     as_of = as_of or timezone.localdate()
     queryset = targets if targets is not None else Target.objects.filter(report=report)
     queryset = (
@@ -153,7 +152,7 @@ def obligations(*, report, as_of: datetime.date | None = None, targets=None, his
 
 def owed(*, report, targets, as_of: datetime.date, history: bool = False) -> list:
     """The reports owed by `targets` (the report's, read through with_owed_standing on `as_of`): see
-    obligations. Two queries: the cycles, the first report of each period."""
+    obligations. Two queries: the cycles, the reports of the periods."""
     owing = []
     targets = [t for t in targets if t.derivation == Derivation.REPORTED and t.retired_at is None]
     rules = rules_for(report, targets)
@@ -165,42 +164,57 @@ def owed(*, report, targets, as_of: datetime.date, history: bool = False) -> lis
         owing.extend((target, period) for period in periods)
     if not owing:
         return []
-    first_submitted = _first_submitted(owing, as_of)
+    submitted = _submitted(owing, rules, as_of)
     result = []
     for target, period in owing:
         rule = rules[target.pk]
         due_on = rule.due_on(period)
-        reported = first_submitted.get((target.pk, period.start))
-        if reported is not None:
-            state = DueState.ON_TIME if reported <= due_on else DueState.LATE
+        on_time = submitted.get((target.pk, period.start))
+        if on_time is not None:
+            state = DueState.ON_TIME if on_time else DueState.LATE
         else:
             state = DueState.DUE if as_of <= due_on else DueState.MISSING
         days_late = (as_of - due_on).days if state == DueState.MISSING else 0
-        result.append(Obligation(target, period, due_on, reported, state, rule, days_late))
+        result.append(Obligation(target, period, due_on, state, rule, days_late))
     return result
 
 
-# The day (local time) each owed period's first report was submitted, of the reports not sent back
-# and submitted by as_of: one row per period, read from the (target, reported_on) index alone (it
-# holds created_at and review_status). The earliest moment is converted to a day once per period,
-# and as_of's end once: converting every entry's time took longer than reading it.
-_FIRST_SUBMITTED = f"""
-    SELECT owed.target_id, owed.period_start, (min(e.created_at) AT TIME ZONE %s)::date
-    FROM unnest(%s::bigint[], %s::date[], %s::date[]) AS owed(target_id, period_start, period_end)
-    JOIN {ProgressEntry._meta.db_table} AS e
-        ON e.target_id = owed.target_id AND e.reported_on BETWEEN owed.period_start AND owed.period_end
-    WHERE e.review_status <> %s AND e.created_at < (%s::date + 1)::timestamp AT TIME ZONE %s
-    GROUP BY owed.target_id, owed.period_start
+# Whether each owed period has a report (an entry dated in it, not sent back, submitted by the end of
+# as_of, local time), and whether one was submitted by the end of its due day: one row per period
+# reported. Read from the (target, reported_on) index alone (it holds created_at and review_status),
+# each search stopping at the first entry that answers it: the earliest moment of the period (all its
+# entries read) is not needed to tell on time from late.
+_SUBMITTED = f"""
+    SELECT owed.target_id, owed.period_start, EXISTS (
+        SELECT FROM {ProgressEntry._meta.db_table} AS e
+        WHERE e.target_id = owed.target_id AND e.reported_on BETWEEN owed.period_start AND owed.period_end
+            AND e.review_status <> %(returned)s
+            AND e.created_at < least(owed.due_end, owed.as_of_end)
+    )
+    FROM (
+        SELECT target_id, period_start, period_end, (due_on + 1)::timestamp AT TIME ZONE %(zone)s AS due_end,
+            (%(as_of)s::date + 1)::timestamp AT TIME ZONE %(zone)s AS as_of_end
+        FROM unnest(%(targets)s::bigint[], %(starts)s::date[], %(ends)s::date[], %(due_ons)s::date[])
+            AS owed(target_id, period_start, period_end, due_on)
+    ) AS owed
+    WHERE EXISTS (
+        SELECT FROM {ProgressEntry._meta.db_table} AS e
+        WHERE e.target_id = owed.target_id AND e.reported_on BETWEEN owed.period_start AND owed.period_end
+            AND e.review_status <> %(returned)s AND e.created_at < owed.as_of_end
+    )
 """
 
 
-def _first_submitted(owing, as_of) -> dict:
-    """{(target id, period start): the day its first report was submitted}, of the periods owed."""
-    zone = timezone.get_current_timezone_name()
-    owed = [list(column) for column in zip(*((t.pk, period.start, period.end) for t, period in owing), strict=True)]
+def _submitted(owing, rules, as_of) -> dict:
+    """{(target id, period start): whether it was reported by its due day}, of the owed periods reported."""
+    columns = zip(*((t.pk, p.start, p.end, rules[t.pk].due_on(p)) for t, p in owing), strict=True)
+    targets, starts, ends, due_ons = (list(column) for column in columns)
+    arguments = {"targets": targets, "starts": starts, "ends": ends, "due_ons": due_ons, "as_of": as_of}
     with connection.cursor() as cursor:
-        cursor.execute(_FIRST_SUBMITTED, [zone, *owed, ReviewStatus.RETURNED, as_of, zone])
-        return {(target_id, start): day for target_id, start, day in cursor.fetchall()}
+        cursor.execute(
+            _SUBMITTED, {**arguments, "zone": timezone.get_current_timezone_name(), "returned": ReviewStatus.RETURNED}
+        )
+        return {(target_id, start): on_time for target_id, start, on_time in cursor.fetchall()}
 
 
 @dataclass
