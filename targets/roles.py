@@ -4,7 +4,8 @@ by narrowing querysets to what a user may see (`visible_targets`) and may write 
 import functools
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Exists, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ReportState
@@ -115,16 +116,23 @@ def _write_scope(user):
     return department.pk if department else None
 
 
+@functools.lru_cache(maxsize=1024)
 def _overseen_governments(user_id):
+    """The governments user `user_id` is assigned (StaffProfile.governments), as a standalone SQL query
+    with its parameters. Compiled once per user: as a queryset, Django relabelled and compiled it again
+    inside every query and every Exists that reads an Oversight; as SQL it is read when the query runs."""
     from .models import StaffProfile
 
-    return StaffProfile.governments.through.objects.filter(staffprofile__user_id=user_id).values("government_id")
+    assigned = StaffProfile.governments.through.objects.filter(staffprofile__user_id=user_id)
+    return assigned.values("government_id").query.sql_with_params()
 
 
 def _oversight_reports(scope: Oversight, prefix=""):
-    """A condition on reports (`prefix` leads from the queried model to the report) for an Oversight."""
-    assigned = _overseen_governments(scope.user_id)
-    condition = ~Exists(assigned) | Q(**{f"{prefix}government__in": Subquery(assigned)})
+    """A condition on reports (`prefix` leads from the queried model to the report) for an Oversight:
+    the governments assigned, or every one when none is."""
+    sql, params = _overseen_governments(scope.user_id)
+    unassigned = RawSQL(f"NOT EXISTS ({sql})", params, output_field=BooleanField())
+    condition = Q(unassigned) | Q(**{f"{prefix}government__in": RawSQL(sql, params)})
     return condition if scope.drafts else condition & Q(**{f"{prefix}state__in": PUBLISHED})
 
 
