@@ -100,7 +100,7 @@ class TargetQuerySet(models.QuerySet):
         # checkpoints either side of the figure's day). The rows are aliases, resolved once for every
         # figure that reads them, and joined only when a figure asked for reads them.
         alias = f"_{reading}" if reading else ""  # each reading's own joins
-        t, e = F(f"{alias}_target_row"), F(f"{alias}_entry_row")
+        t, e = F("_target_row"), F(f"{alias}_entry_row")  # the target's row is every reading's
         cb, ca = F(f"{alias}_before_row"), F(f"{alias}_after_row")
         every = {
             "latest_value": Figure("value", t, e, day, pending, output_field=decimal),
@@ -127,7 +127,7 @@ class TargetQuerySet(models.QuerySet):
                     "entries", condition=Q(entries__pk=F(f"{alias}_counted_entry_id"))
                 ),
             }
-        ).alias(**{f"{alias}_target_row": Row("pk"), f"{alias}_entry_row": Row(f"{alias}_counted__pk")})
+        ).alias(**{"_target_row": Row("pk"), f"{alias}_entry_row": Row(f"{alias}_counted__pk")})
         if {"expected_percent", "status"} & chosen.keys():
             # The checkpoints on either side of the figure's day, joined once each (one per date).
             checkpoints = Checkpoint.objects.filter(target=OuterRef("pk")).values("due_on")
