@@ -52,7 +52,7 @@ class Circular:
 
     @property
     def on_track_change(self):
-        return ledger_selectors.change(self.board.overall.on_track_share, self.previous.overall.on_track_share)
+        return self.board.on_track_change  # 环比 against the end of the month before, as the dashboard has it
 
     def ranking_rows(self):
         """(score, 环比 of its 正常推进占比) for the ranking table."""
