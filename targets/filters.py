@@ -109,7 +109,7 @@ def _offered(scope, report_id, government_id):
     """The ids of the sections and the departments TargetFilter offers for the targets of report
     `report_id` (of government `government_id`) in a roles.read_scope, as two SQL queries with their
     parameters, read when the lists are. Compiled once per scope and report, from nothing but these
-    arguments: building and compiling their Exists over the scope took twice the time PostgreSQL took
+    arguments: building and compiling them over the scope took twice the time PostgreSQL took
     to run them, on every page."""
     # The report's targets in scope, without their figures (the filtered queryset carries them: as
     # a subquery of each list it was planned and compiled again).
@@ -117,9 +117,11 @@ def _offered(scope, report_id, government_id):
     # A part or an area is offered when a target lies anywhere below it (as in_section filters).
     below = Q(section=OuterRef("pk")) | Q(section__parent=OuterRef("pk")) | Q(section__parent__parent=OuterRef("pk"))
     sections = Section.objects.filter(Exists(targets.filter(below)), report=report_id)
-    supported = Target.co_departments.through.objects.filter(department=OuterRef("pk"), target__in=targets.values("pk"))
+    # Those leading or supporting one, as two lists of ids (as two Exists over the scope, PostgreSQL
+    # took 1.8 ms to plan the query, and 0.8 ms this way).
+    supporting = Target.co_departments.through.objects.filter(target__in=targets.values("pk")).values("department")
     departments = Department.objects.filter(
-        Exists(targets.filter(lead_department=OuterRef("pk"))) | Exists(supported),
+        Q(pk__in=targets.values("lead_department")) | Q(pk__in=supporting),
         # The report's government's departments only: another government's are not this report's.
         government_id=government_id,
     )
