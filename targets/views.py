@@ -132,7 +132,7 @@ class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, Single
 
     def get_context_data(self, **kwargs):
         # The department's entries sent back by review, to correct and resubmit (one query).
-        returned = list(selectors.returned_entries(self.request.user))
+        returned = selectors.returned_entries(self.request.user)
         total = self.total()
         return super().get_context_data(
             returned_entries=returned, workbook_url=self.workbook_url(), total=total, **kwargs
