@@ -1,7 +1,7 @@
 -- The figures of docs/figures.md, each rule written once, as SQL functions the planner inlines.
 -- Target.objects.with_progress (targets/progress.py) calls the figure functions at the end of this
 -- file with the target's row (t), the counted entry's row (e, NULL when nothing counts) and the
--- target's checkpoints (in the order of their days); the practical tasks' count
+-- checkpoints either side of the figure's day (cb, ca); the practical tasks' count
 -- (projects/migrations) calls the small rules at the top. Created by migration 0010 and created
 -- again after every migrate (targets.apps), so the database always runs this file as it stands.
 -- Tests: tests/test_figures_differential.py against tests/reference.py.
@@ -186,8 +186,7 @@ RETURNS float8 LANGUAGE sql STABLE AS $$
     ) END
 $$;
 
--- 序时: what is expected by the figure's day, given the checkpoints either side of it (cb, ca: found by
--- reportgov_expected below; the 序时 path of a target page passes its own).
+-- 序时: what is expected by the figure's day.
 CREATE OR REPLACE FUNCTION reportgov_expected_percent(
     t targets_target, e targets_progressentry, cb targets_checkpoint, ca targets_checkpoint, as_of date,
     include_pending boolean
@@ -212,29 +211,6 @@ CREATE OR REPLACE FUNCTION reportgov_expected_percent(
         ELSE 100.0 * reportgov_share(reportgov_judged_on(t, e, as_of, include_pending), t.period_start, reportgov_deadline(t))
     END)
 $$;
-
--- 序时 from the target's checkpoints (in the order of their days): the ones either side of the figure's
--- day, found in the target's few checkpoints read once per row (joined as two rows per reading, they were
--- two lookups and two joins for each, most targets having none).
-CREATE OR REPLACE FUNCTION reportgov_expected(
-    t targets_target, e targets_progressentry, checkpoints targets_checkpoint[], as_of date, include_pending boolean
-) RETURNS float8 LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    day date := reportgov_judged_on(t, e, as_of, include_pending);
-    checkpoint targets_checkpoint;
-    cb targets_checkpoint;
-    ca targets_checkpoint;
-BEGIN
-    FOREACH checkpoint IN ARRAY coalesce(checkpoints, '{}') LOOP
-        IF checkpoint.due_on <= day THEN
-            cb := checkpoint;
-        ELSE
-            ca := checkpoint;
-            EXIT;
-        END IF;
-    END LOOP;
-    RETURN reportgov_expected_percent(t, e, cb, ca, as_of, include_pending);
-END $$;
 
 -- The growth rate as a share of its goal, and what is expected of it by the figure's day.
 CREATE OR REPLACE FUNCTION reportgov_growth_percent(t targets_target, e targets_progressentry)
@@ -286,8 +262,8 @@ $$;
 -- calls: inlined into each statement, the status was planned again every time, twice where a list
 -- sorts by it (我的目标 by status: 13.5 ms of planning), and it ran no faster for it.
 CREATE OR REPLACE FUNCTION reportgov_status(
-    t targets_target, e targets_progressentry, checkpoints targets_checkpoint[], as_of date, include_pending boolean,
-    tolerance float8
+    t targets_target, e targets_progressentry, cb targets_checkpoint, ca targets_checkpoint, as_of date,
+    include_pending boolean, tolerance float8
 ) RETURNS text LANGUAGE plpgsql STABLE AS $$ BEGIN
     RETURN CASE
         WHEN reportgov_reported_on(t, e, as_of) IS NULL OR (t.direction = 'qualitative' AND e.stage = '') THEN
@@ -308,7 +284,7 @@ CREATE OR REPLACE FUNCTION reportgov_status(
                 WHEN reportgov_goal_reached(t, e, as_of, include_pending) THEN 1
                 ELSE reportgov_rank(
                     reportgov_percent_complete(t, e, as_of, include_pending),
-                    reportgov_expected(t, e, checkpoints, as_of, include_pending), tolerance)
+                    reportgov_expected_percent(t, e, cb, ca, as_of, include_pending), tolerance)
             END,
             CASE
                 WHEN t.growth_rate_target IS NULL OR e.growth_rate IS NULL THEN NULL

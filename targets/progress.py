@@ -3,16 +3,15 @@ gap and status, as of any date. Every page, table, export and API reads it throu
 `Target.objects.with_progress(as_of=...)`; nothing recomputes it in Python.
 
 The rules are SQL functions in targets/figures.sql (docs/figures.md says what they compute). This
-module joins each target to the rows they read — the counted entry, and the target's checkpoints in
-the order of their days — and calls one function per figure with those rows: the statement names
-each rule once, whatever the number of figures that depend on it."""
+module joins each target to the rows they read — the counted entry and the checkpoints either side
+of the figure's day — and calls one function per figure with those rows: the statement names each
+rule once, whatever the number of figures that depend on it."""
 
 import datetime
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
 from django.db.models import Case, F, FilteredRelation, Func, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
@@ -41,8 +40,7 @@ def derived_value_function() -> str:
 
 class Row(Func):
     """The whole row of a table in the query (a composite value), written as its alias: `Row("pk")`
-    is the target's own row, `Row("_counted__pk")` the row the _counted relation joins; in a subquery,
-    `Row("pk")` is the row of the subquery's table."""
+    is the target's own row, `Row("_counted__pk")` the row the _counted relation joins."""
 
     def as_sql(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.source_expressions[0])
@@ -102,8 +100,8 @@ class TargetQuerySet(models.QuerySet):
         # checkpoints either side of the figure's day). The rows are aliases, resolved once for every
         # figure that reads them, and joined only when a figure asked for reads them.
         alias = f"_{reading}" if reading else ""  # each reading's own joins
-        # The target's row and its checkpoints (in the order of their days) are every reading's.
-        t, e, checkpoints = F("_target_row"), F(f"{alias}_entry_row"), F("_checkpoints")
+        t, e = F("_target_row"), F(f"{alias}_entry_row")  # the target's row is every reading's
+        cb, ca = F(f"{alias}_before_row"), F(f"{alias}_after_row")
         every = {
             "latest_value": Figure("value", t, e, day, pending, output_field=decimal),
             "latest_growth_rate": F(f"{alias}_counted__growth_rate"),
@@ -111,13 +109,13 @@ class TargetQuerySet(models.QuerySet):
             "latest_reported_on": Figure("reported_on", t, e, day, output_field=models.DateField()),
             "percent_complete": Figure("percent_complete", t, e, day, pending, output_field=percent),
             "completion_rate": Figure("completion_rate", t, e, day, pending, output_field=percent),
-            "expected_percent": Figure("expected", t, e, checkpoints, day, pending, output_field=percent),
+            "expected_percent": Figure("expected_percent", t, e, cb, ca, day, pending, output_field=percent),
             "growth_percent": Figure("growth_percent", t, e, output_field=percent),
             "growth_expected_percent": Figure("growth_expected_percent", t, e, day, pending, output_field=percent),
             "goal_reached": Figure("goal_reached", t, e, day, pending, output_field=models.BooleanField()),
             "gap": Figure("gap", t, e, day, pending, output_field=decimal),
             "growth_gap": Figure("growth_gap", t, e, output_field=decimal),
-            "status": Figure("status", t, e, checkpoints, day, pending, tolerance, output_field=models.CharField()),
+            "status": Figure("status", t, e, cb, ca, day, pending, tolerance, output_field=models.CharField()),
         }
         chosen = every if figures is None else {name: every[name] for name in figures}
         if not chosen:
@@ -131,8 +129,29 @@ class TargetQuerySet(models.QuerySet):
             }
         ).alias(**{"_target_row": Row("pk"), f"{alias}_entry_row": Row(f"{alias}_counted__pk")})
         if {"expected_percent", "status"} & chosen.keys():
-            in_order = Checkpoint.objects.filter(target=OuterRef("pk")).order_by("due_on")
-            qs = qs.alias(_checkpoints=ArraySubquery(in_order.values(row=Row("pk"))))
+            # The checkpoints on either side of the figure's day, joined once each (one per date).
+            checkpoints = Checkpoint.objects.filter(target=OuterRef("pk")).values("due_on")
+            judged_on, before, after = f"{alias}_judged_on", f"{alias}_checkpoint_before", f"{alias}_checkpoint_after"
+            qs = (
+                qs.alias(**{judged_on: Figure("judged_on", t, e, day, pending, output_field=models.DateField())})
+                .alias(
+                    **{
+                        f"{before}_due": Subquery(
+                            checkpoints.filter(due_on__lte=OuterRef(judged_on)).order_by("-due_on")[:1]
+                        ),
+                        f"{after}_due": Subquery(
+                            checkpoints.filter(due_on__gt=OuterRef(judged_on)).order_by("due_on")[:1]
+                        ),
+                    }
+                )
+                .alias(
+                    **{
+                        before: FilteredRelation("checkpoints", condition=Q(checkpoints__due_on=F(f"{before}_due"))),
+                        after: FilteredRelation("checkpoints", condition=Q(checkpoints__due_on=F(f"{after}_due"))),
+                    }
+                )
+                .alias(**{f"{alias}_before_row": Row(f"{before}__pk"), f"{alias}_after_row": Row(f"{after}__pk")})
+            )
         return qs.annotate(**{f"{reading}_{name}" if reading else name: figure for name, figure in chosen.items()})
 
     def for_report(self, report):

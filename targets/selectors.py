@@ -170,12 +170,9 @@ def chart_points(target, *, limit=60):
 # approved extension's where there is one, and a yearly goal's calendar starting again each January.
 _PLAN_PATH = f"""
     SELECT days.day,
-        reportgov_expected(t, NULL::{ProgressEntry._meta.db_table}, checkpoints.rows, days.day, false),
+        reportgov_expected_percent(t, NULL::{ProgressEntry._meta.db_table}, cb, ca, days.day, false),
         reportgov_from(t), reportgov_goal_of(t), reportgov_deadline(t)
     FROM {Target._meta.db_table} AS t
-    CROSS JOIN LATERAL (
-        SELECT ARRAY(SELECT c FROM {Checkpoint._meta.db_table} AS c WHERE c.target_id = t.id ORDER BY c.due_on) AS rows
-    ) AS checkpoints
     CROSS JOIN LATERAL (
         SELECT DISTINCT least(greatest(d::date, t.period_start), reportgov_deadline(t)) AS day FROM (
             SELECT t.period_start AS d UNION ALL SELECT reportgov_deadline(t)
@@ -187,9 +184,13 @@ _PLAN_PATH = f"""
                 (reportgov_deadline(t) + 1)::timestamp,
                 '1 month'
             ) - interval '1 day'
-            UNION ALL SELECT (unnest(checkpoints.rows)).due_on
+            UNION ALL SELECT due_on FROM {Checkpoint._meta.db_table} WHERE target_id = t.id
         ) AS candidates
     ) AS days
+    LEFT JOIN {Checkpoint._meta.db_table} AS cb ON cb.target_id = t.id AND cb.due_on = (
+        SELECT max(due_on) FROM {Checkpoint._meta.db_table} WHERE target_id = t.id AND due_on <= days.day)
+    LEFT JOIN {Checkpoint._meta.db_table} AS ca ON ca.target_id = t.id AND ca.due_on = (
+        SELECT min(due_on) FROM {Checkpoint._meta.db_table} WHERE target_id = t.id AND due_on > days.day)
     WHERE t.id = %s
     ORDER BY days.day
 """
