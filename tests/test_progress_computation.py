@@ -288,3 +288,32 @@ def test_the_ledger_filtered_on_a_figure_works_as_a_subquery(report, dept_a, use
     inner = ledger.filter(status=Status.FAR_BEHIND).values("pk")
     assert set(Target.objects.filter(pk__in=inner).values_list("code", flat=True)) == far_behind
     assert {t.code for t in ledger.exclude(pk__in=inner) if t.status == Status.FAR_BEHIND} == set()
+
+
+FIGURES = (
+    "latest_value", "latest_growth_rate", "latest_stage", "latest_reported_on", "percent_complete", "completion_rate",
+    "expected_percent", "growth_percent", "growth_expected_percent", "goal_reached", "gap", "growth_gap", "status",
+)  # fmt: skip
+
+
+def test_a_second_reading_in_the_same_statement_is_the_reading_on_its_own(report, dept_a, user):
+    """with_progress(reading=…): the same targets read again on another day, counting entries awaiting
+    review, beside the first reading: each figure as with_progress on that day alone gives it."""
+    target = builders.target(report, code="A1", lead=dept_a)
+    builders.entry(target, "2026-06-30", 4, user=user)
+    builders.entry(target, "2026-09-30", 6, user=user, status=ReviewStatus.SUBMITTED)
+    Checkpoint.objects.create(target=target, due_on=D(2026, 8, 31), planned_value=8)
+    quiet = builders.target(report, code="A2", lead=dept_a)
+    builders.entry(quiet, "2026-10-31", 9, user=user)
+    first, second = D(2026, 11, 27), D(2026, 9, 30)
+    both = Target.objects.filter(report=report).with_progress(as_of=first)
+    both = both.with_progress(as_of=second, include_pending=True, reading="other").order_by("code")
+    alone = Target.objects.filter(report=report).order_by("code")
+    for row, today, then in zip(
+        both, alone.with_progress(as_of=first), alone.with_progress(as_of=second, include_pending=True), strict=True
+    ):
+        assert [getattr(row, name) for name in FIGURES] == [getattr(today, name) for name in FIGURES]
+        assert [getattr(row, f"other_{name}") for name in FIGURES] == [getattr(then, name) for name in FIGURES]
+    # the readings differ where they should: A1's pending 6 counts only in the second
+    a1 = both[0]
+    assert (a1.latest_value, a1.other_latest_value) == (Decimal("4"), Decimal("6"))
