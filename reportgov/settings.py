@@ -149,6 +149,13 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "reportgov.sessions"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Reads kept until the data they were read from changes (targets.data_version), per process.
+    "figures": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "figures",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
     "logouts": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": os.environ.get("REPORTGOV_LOGOUTS_DIR", str(BASE_DIR / "var" / "logouts")),

@@ -1,0 +1,66 @@
+"""Reads kept until the data they were read from changes.
+
+The dashboard's figures and a page of 我的目标 cost a statement of every figure and the objects built
+from it, while the data behind them changes a few times an hour. `remembered` keeps such a read in
+the `figures` cache under the writes it saw, and reads again once anything it reads has changed.
+
+Which writes a read saw: every transaction that writes to a watched table (targets' migration 0020,
+reportgov_watch) records its transaction id in reportgov_data_change. In a snapshot, the highest
+recorded id visible (M) and the transactions still in progress below it (X) name exactly the set of
+writing transactions whose work it sees: a writer below M that is not in X has ended, committed
+(seen) or rolled back (not), and stays so; a writer that commits later is either above M, so M
+changes, or in X, so X changes. That holds while M is below the snapshot's xmax, as every id of this
+cluster that is visible is; after a restore from another cluster's dump it may not be, and nothing
+is kept until it is. A transaction that has written itself reads without the cache: its view holds
+writes that may yet be rolled back. The read is computed after its key is taken, so what is kept
+is never older than its key: at worst it holds writes committed meanwhile, which every later key
+sees too.
+
+reportgov_data_change grows by one row of 8 bytes per writing transaction, and its highest row is
+read from its primary key's index.
+
+A test (tests/test_data_version.py) checks that every table the kept reads query, and every table
+the figures' SQL functions read, is watched."""
+
+import hashlib
+
+from django.core.cache import caches
+from django.db import connection
+from django.utils import timezone
+
+CACHE = "figures"
+_MISSING = object()
+
+_VERSION_SQL = """
+    SELECT pg_current_xact_id_if_assigned() IS NULL AND (m IS NULL OR m < pg_snapshot_xmax(s)),
+        m::text, ARRAY(SELECT x::text FROM pg_snapshot_xip(s) AS x WHERE x < m ORDER BY x)
+    FROM (SELECT max(xid) AS m FROM reportgov_data_change) AS changes, pg_current_snapshot() AS s
+"""
+
+
+def version() -> tuple | None:
+    """The writes this connection's reads see now, as a key; None when no read may be kept."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL)
+        usable, highest, in_progress = cursor.fetchone()
+    if not usable:
+        return None
+    database = connection.settings_dict
+    return (database["HOST"], database["PORT"], database["NAME"], highest, tuple(in_progress))
+
+
+def remembered(name: str, parts: tuple, compute):
+    """compute(), or what it returned for the same `name` and `parts` under the same writes. `parts`
+    is everything else the read depends on (the report, the user's scope, the day, the language…),
+    as values whose repr says them exactly."""
+    seen = version()
+    if seen is None:
+        return compute()
+    # Today is part of every key: figures "as of today" and the default day move with the calendar.
+    key = f"{name}:" + hashlib.sha256(repr((parts, seen, timezone.localdate())).encode()).hexdigest()
+    cache = caches[CACHE]
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value)
+    return value
