@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.template.loader import get_template
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from targets import data_version, roles
 from targets import selectors as ledger_request
 from targets.filters import TargetFilter
 
@@ -31,16 +32,28 @@ def _ledger_arguments(request):
 def dashboard(request):
     arguments = _ledger_arguments(request)
     sort = request.GET.get("sort", selectors.DEFAULT_DEPARTMENT_SORT)
-    board = None
-    if arguments["report"] is not None:
-        board = selectors.dashboard(user=request.user, sort=sort, **arguments)
-    if board is not None:
-        _draw_mix_bars(board)
+    board = None if arguments["report"] is None else _board(request.user, sort, arguments)
     sort_key, descending = selectors.parse_sort(sort)
     return render(
         request,
         "ledger/dashboard.html",
         {"board": board, **arguments, "department_columns": _department_columns(request, sort_key, descending)},
+    )
+
+
+def _board(user, sort, arguments):
+    """The dashboard with its status bars drawn, kept until what it reads changes (data_version).
+    What it reads of the user is their read_scope: whose targets, and whether they see everything."""
+    parts = (
+        arguments["report"].pk,
+        roles.read_scope(user),
+        arguments["as_of"],
+        arguments["include_pending"],
+        selectors.parse_sort(sort),
+        get_language(),
+    )
+    return data_version.remembered(
+        "dashboard", parts, lambda: _draw_mix_bars(selectors.dashboard(user=user, sort=sort, **arguments))
     )
 
 
@@ -51,6 +64,7 @@ def _draw_mix_bars(board):
         area.mix_bar = mix_bar(area.segments, area.section.title)
     for row in board.departments:
         row.mix_bar = mix_bar(row.segments, row.department.name)
+    return board
 
 
 # Loaded once: a template included once per row is looked up and parsed each time.
@@ -120,5 +134,5 @@ def api_dashboard(request):
     arguments = _ledger_arguments(request)
     if arguments["report"] is None:
         return api.error(404, _("没有报告。"))
-    board = selectors.dashboard(user=user, sort=request.GET.get("sort"), **arguments)
+    board = _board(user, request.GET.get("sort"), arguments)
     return api.ok(selectors.as_json(board))

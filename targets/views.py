@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
@@ -12,7 +14,7 @@ from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from . import charts, columns, drafts, errors, roles, selectors, services
+from . import charts, columns, data_version, drafts, errors, roles, selectors, services
 from .choices import Status
 from .filters import TargetFilter
 from .forms import ProgressForm, ReportStateForm
@@ -114,6 +116,10 @@ class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, Single
         return LedgerData(super().get_table_data())
 
     def get_table(self, **kwargs):
+        # Built when first read: the page reads it only when its HTML is not kept (page_of_targets).
+        return SimpleLazyObject(lambda: self._table(**kwargs))
+
+    def _table(self, **kwargs):
         table = super().get_table(**kwargs)
         if getattr(table, "page", None) is not None and not self.request.GET.get(self.export_trigger_param):
             sections = self.filterset.sections()
@@ -133,10 +139,24 @@ class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, Single
     def get_context_data(self, **kwargs):
         # The department's entries sent back by review, to correct and resubmit (one query).
         returned = selectors.returned_entries(self.request.user)
-        total = self.total()
-        return super().get_context_data(
-            returned_entries=returned, workbook_url=self.workbook_url(), total=total, **kwargs
+        context = super().get_context_data(returned_entries=returned, workbook_url=self.workbook_url(), **kwargs)
+        if not self.export_class.is_valid_format(self.request.GET.get(self.export_trigger_param)):  # a page
+            context["table_html"], context["total"] = self.page_of_targets(context["table"])
+        return context
+
+    def page_of_targets(self, table):
+        """The table's HTML and 共 N 项, kept until what they read changes (data_version). They read
+        the request's query (filters, sort, page), the report, the day and the user's read_scope."""
+        query = sorted(self.request.GET.lists())
+        parts = (
+            getattr(self.report, "pk", None),
+            roles.read_scope(self.request.user),
+            self.as_of,
+            self.include_pending,
+            query,
+            get_language(),
         )
+        return data_version.remembered("target-list", parts, lambda: (table.as_html(self.request), self.total()))
 
     def total(self):
         """共 N 项: the targets as filtered, counted with no figure but those the filters read."""

@@ -69,9 +69,8 @@ def test_sorting_by_a_figure_reads_as_many_queries_as_sorting_by_code(
 ):
     client.force_login(official)
     client.get(reverse("target-list"))
-    with django_assert_num_queries(
-        9
-    ) as by_code:  # an official: no 待办 or 退回 (tests/test_target_pages.py pins a reporter's)
+    # An official: no 待办 or 退回 (tests/test_target_pages.py pins a reporter's).
+    with django_assert_num_queries(10) as by_code:
         client.get(reverse("target-list"), {"sort": "code"})
     with django_assert_num_queries(len(by_code.captured_queries)):
         client.get(reverse("target-list"), {"sort": f"-{key}"})
