@@ -1,12 +1,14 @@
 """The targets app's template tags and filters ({% load targets %}): the glossary marked in a text, a
 status badge, a stage's label and a figure or an entry written as people write them."""
 
+import functools
 import re
 
 from django import template
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from ..choices import Stage, Status
 from ..services import entry_figure
@@ -58,3 +60,22 @@ def figure(value):
 def reported(entry, unit):
     """What an entry reported, in the target's unit: 7 座, 推进中, 12.5% …"""
     return entry_figure(entry, unit)
+
+
+REPORT_SWITCH = get_template("targets/report_switch.html")
+
+
+@register.simple_tag(takes_context=True)
+def report_switch(context):
+    """The header's report switcher (targets/report_switch.html), for the reports the page offers and
+    the one it is about. Rendered once per list of reports, report, path and language (its output
+    depends on nothing else): a city's hundred reports cost more template work than the dashboard's figures."""
+    current = context["current_report"]
+    reports = tuple((report.pk, report.code, report.year, report.title) for report in context["available_reports"])
+    request = context.get("request")
+    return _report_switch(reports, current.pk, request.path if request else "", get_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _report_switch(reports, current_pk, path, language):
+    return REPORT_SWITCH.render({"reports": reports, "current_pk": current_pk, "path": path})
