@@ -175,9 +175,7 @@ TABLE_NAMED = re.compile(r'\b(?:FROM|JOIN)\s+"?([a-z_][a-z0-9_]*)"?', re.IGNOREC
 
 def watched_tables():
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'reportgov_data_changed' AND NOT tgisinternal"
-        )
+        cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'reportgov_data_changed'")
         return {row[0] for row in cursor.fetchall()}
 
 
