@@ -31,10 +31,33 @@ from django.utils import timezone
 CACHE = "figures"
 _MISSING = object()
 
+# A hot standby's snapshot lists no transaction in progress (they are its subtransactions'): it keeps nothing.
+# The transactions in progress are the whole cluster's: those seen working in another database cannot
+# write here, and are left out (an id of 32 bits names one transaction among those in progress).
 _VERSION_SQL = """
-    SELECT pg_current_xact_id_if_assigned() IS NULL AND (m IS NULL OR m < pg_snapshot_xmax(s)),
-        m::text, ARRAY(SELECT x::text FROM pg_snapshot_xip(s) AS x WHERE x < m ORDER BY x)
+    SELECT pg_current_xact_id_if_assigned() IS NULL AND NOT pg_is_in_recovery()
+        AND (m IS NULL OR m < pg_snapshot_xmax(s)),
+        m::text,
+        ARRAY(
+            SELECT x::text FROM pg_snapshot_xip(s) AS x
+            WHERE x < m AND NOT EXISTS (
+                SELECT FROM pg_stat_activity AS elsewhere
+                WHERE elsewhere.datname <> current_database()
+                    AND elsewhere.backend_xid::text::bigint = (x::text::numeric % 4294967296)::bigint
+            )
+            ORDER BY x
+        )
     FROM (SELECT max(xid) AS m FROM reportgov_data_change) AS changes, pg_current_snapshot() AS s
+"""
+
+
+# Recorded after every migrate (targets.apps): the figures' functions are created again, and DDL fires no trigger.
+RULES_CHANGED_SQL = """
+    DO $$ BEGIN
+        IF to_regclass('reportgov_data_change') IS NOT NULL THEN
+            INSERT INTO reportgov_data_change VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
+        END IF;
+    END $$
 """
 
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from projects.models import PracticalTask
 from supervision.models import ReportingCycle
 from targets import data_version, roles
+from targets.apps import create_figure_functions
 from targets.models import Target
 
 from . import builders
@@ -139,6 +140,32 @@ def test_a_transaction_that_has_written_keeps_nothing(district):
         assert data_version.version() is not None  # read only so far
         Target.objects.filter(pk=district["market"].pk).update(name="新建标准化肉菜市场")
         assert data_version.version() is None
+
+
+def test_a_migrate_is_a_change_too(district):
+    """The figures' functions are created again after every migrate: what was kept is read again."""
+    seen = data_version.version()
+    create_figure_functions(using="default")
+    assert data_version.version() != seen
+
+
+def test_a_transaction_of_another_database_changes_nothing_kept(district):
+    """The cluster's transactions in progress include other databases': they never write here."""
+    import psycopg2
+
+    params = {**connection.get_connection_params(), "dbname": "postgres"}
+    params.pop("cursor_factory", None)
+    params.pop("database", None)
+    elsewhere = psycopg2.connect(**params)
+    try:
+        with elsewhere.cursor() as cursor:
+            cursor.execute("SELECT pg_current_xact_id()")  # in progress, with an id below the next write's
+        Target.objects.filter(pk=district["market"].pk).update(name="新建标准化肉菜市场")
+        seen = data_version.version()
+        elsewhere.rollback()
+        assert data_version.version() == seen
+    finally:
+        elsewhere.close()
 
 
 def test_writes_recorded_by_another_cluster_keep_nothing(district):
