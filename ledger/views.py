@@ -7,8 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.template.loader import get_template
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from targets import data_version, roles
@@ -50,7 +50,6 @@ def _board(user, sort, arguments):
         arguments["as_of"],
         arguments["include_pending"],
         selectors.parse_sort(sort),
-        get_language(),
     )
     return data_version.remembered(
         "dashboard", parts, lambda: _draw_mix_bars(selectors.dashboard(user=user, sort=sort, **arguments))

@@ -27,6 +27,7 @@ import hashlib
 from django.core.cache import caches
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import get_language
 
 CACHE = "figures"
 _MISSING = object()
@@ -73,14 +74,16 @@ def version() -> tuple | None:
 
 
 def remembered(name: str, parts: tuple, compute):
-    """compute(), or what it returned for the same `name` and `parts` under the same writes. `parts`
-    is everything else the read depends on (the report, the user's scope, the day, the language…),
-    as values whose repr says them exactly."""
+    """compute(), or what it returned for the same `name` and `parts` under the same writes, today and in
+    the active language. `parts` is everything else the read depends on (the report, the user's scope,
+    the as-of day…), as values whose repr says them exactly."""
     seen = version()
     if seen is None:
         return compute()
-    # Today is part of every key: figures "as of today" and the default day move with the calendar.
-    key = f"{name}:" + hashlib.sha256(repr((parts, seen, timezone.localdate())).encode()).hexdigest()
+    # Today and the language are part of every key: figures "as of today" move with the calendar, and
+    # what is kept holds words and pages in the language they were written in.
+    kept_for = (parts, seen, timezone.localdate(), get_language())
+    key = f"{name}:" + hashlib.sha256(repr(kept_for).encode()).hexdigest()
     cache = caches[CACHE]
     value = cache.get(key, _MISSING)
     if value is _MISSING:

@@ -6,7 +6,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
@@ -146,7 +145,7 @@ class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, Single
 
     def page_of_targets(self, table):
         """The table's HTML and 共 N 项, kept until what they read changes (data_version). They read
-        the request's query (filters, sort, page), the report, the day and the user's read_scope."""
+        the request's query (filters, sort, page), the report, the as-of day and the user's read_scope."""
         query = sorted(self.request.GET.lists())
         parts = (
             getattr(self.report, "pk", None),
@@ -154,7 +153,6 @@ class TargetListView(LoginRequiredMixin, LedgerContextMixin, ExportMixin, Single
             self.as_of,
             self.include_pending,
             query,
-            get_language(),
         )
         return data_version.remembered("target-list", parts, lambda: (table.as_html(self.request), self.total()))
 
